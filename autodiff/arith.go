@@ -1,0 +1,476 @@
+package autodiff
+
+import (
+	"math"
+
+	"github.com/nabla-go/nabla/tensor"
+)
+
+// unbroadcast sums a gradient down to the shape of the input it belongs to.
+func unbroadcast[T Float](g, in *Var[T]) *Var[T] { return SumTo(g, in.value.Shape()...) }
+
+// Add returns a + b (broadcasting).
+func Add[T Float](a, b *Var[T]) *Var[T] {
+	n := newNode(addOp[T]{}, a, b, nil)
+	if scalars(a, b) {
+		return n.setScalar(a.value.Item() + b.value.Item())
+	}
+	return n.set(tensor.Add(a.value, b.value))
+}
+
+type addOp[T Float] struct{}
+
+func (addOp[T]) name() string { return "add" }
+
+// ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1
+func (addOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	if needs(out, 0) {
+		grads[0] = unbroadcast(g, out.inputs[0])
+	}
+	if needs(out, 1) {
+		grads[1] = unbroadcast(g, out.inputs[1])
+	}
+}
+
+// Sub returns a − b (broadcasting).
+func Sub[T Float](a, b *Var[T]) *Var[T] {
+	n := newNode(subOp[T]{}, a, b, nil)
+	if scalars(a, b) {
+		return n.setScalar(a.value.Item() - b.value.Item())
+	}
+	return n.set(tensor.Sub(a.value, b.value))
+}
+
+type subOp[T Float] struct{}
+
+func (subOp[T]) name() string { return "sub" }
+
+// ∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1
+func (subOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	if needs(out, 0) {
+		grads[0] = unbroadcast(g, out.inputs[0])
+	}
+	if needs(out, 1) {
+		grads[1] = unbroadcast(Neg(g), out.inputs[1])
+	}
+}
+
+// Mul returns a · b elementwise (broadcasting).
+func Mul[T Float](a, b *Var[T]) *Var[T] {
+	n := newNode(mulOp[T]{}, a, b, nil)
+	if scalars(a, b) {
+		return n.setScalar(a.value.Item() * b.value.Item())
+	}
+	return n.set(tensor.Mul(a.value, b.value))
+}
+
+type mulOp[T Float] struct{}
+
+func (mulOp[T]) name() string { return "mul" }
+
+// ∂(ab)/∂a = b, ∂(ab)/∂b = a
+func (mulOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	a, b := out.inputs[0], out.inputs[1]
+	if needs(out, 0) {
+		grads[0] = unbroadcast(Mul(g, b), a)
+	}
+	if needs(out, 1) {
+		grads[1] = unbroadcast(Mul(g, a), b)
+	}
+}
+
+// Div returns a / b elementwise (broadcasting).
+func Div[T Float](a, b *Var[T]) *Var[T] {
+	n := newNode(divOp[T]{}, a, b, nil)
+	if scalars(a, b) {
+		return n.setScalar(a.value.Item() / b.value.Item())
+	}
+	return n.set(tensor.Div(a.value, b.value))
+}
+
+type divOp[T Float] struct{}
+
+func (divOp[T]) name() string { return "div" }
+
+// ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −(a/b)/b
+func (divOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	a, b := out.inputs[0], out.inputs[1]
+	gb := Div(g, b)
+	if needs(out, 0) {
+		grads[0] = unbroadcast(gb, a)
+	}
+	if needs(out, 1) {
+		grads[1] = unbroadcast(Neg(Mul(gb, plain(g, out))), b)
+	}
+}
+
+// Pow returns a^b elementwise (broadcasting).
+func Pow[T Float](a, b *Var[T]) *Var[T] {
+	return apply2(powOp[T]{}, a, b, tensor.Pow(a.value, b.value))
+}
+
+type powOp[T Float] struct{}
+
+func (powOp[T]) name() string { return "pow" }
+
+// ∂(aᵇ)/∂a = b·a^(b−1); ∂(aᵇ)/∂b = aᵇ·log a, taken as 0 where a = 0 and b ≥ 0 (as PyTorch)
+func (powOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	a, b := out.inputs[0], out.inputs[1]
+	pa, pb := plain(g, a), plain(g, b)
+	if needs(out, 0) {
+		grads[0] = unbroadcast(Mul(g, Mul(pb, Pow(pa, AddConst(pb, -1)))), a)
+	}
+	if needs(out, 1) {
+		zero := tensor.Mul(tensor.Equal(pa.value, tensor.Scalar[T](0)), tensor.Sub(tensor.Scalar[T](1), tensor.Less(pb.value, tensor.Scalar[T](0))))
+		d := Where(zero, Scalar[T](0), Mul(Pow(pa, pb), Log(pa)))
+		grads[1] = unbroadcast(Mul(g, d), b)
+	}
+}
+
+// Maximum returns max(a, b) elementwise (broadcasting). At ties the gradient is
+// split equally between a and b, as in PyTorch.
+func Maximum[T Float](a, b *Var[T]) *Var[T] {
+	return apply2(extremumOp[T]{max: true}, a, b, tensor.Maximum(a.value, b.value))
+}
+
+// Minimum returns min(a, b) elementwise (broadcasting), splitting ties equally.
+func Minimum[T Float](a, b *Var[T]) *Var[T] {
+	return apply2(extremumOp[T]{}, a, b, tensor.Minimum(a.value, b.value))
+}
+
+type extremumOp[T Float] struct{ max bool }
+
+func (o extremumOp[T]) name() string {
+	if o.max {
+		return "maximum"
+	}
+	return "minimum"
+}
+
+// ∂max(a,b)/∂a = [a > b] + ½[a = b] (a constant mask); ∂/∂b likewise
+func (o extremumOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	a, b := out.inputs[0], out.inputs[1]
+	wins := tensor.Less[T]
+	if o.max {
+		wins = tensor.Greater[T]
+	}
+	half := tensor.Scale(0.5, tensor.Equal(a.value, b.value))
+	if needs(out, 0) {
+		grads[0] = unbroadcast(Mul(g, Const(tensor.Add(wins(a.value, b.value), half))), a)
+	}
+	if needs(out, 1) {
+		grads[1] = unbroadcast(Mul(g, Const(tensor.Add(wins(b.value, a.value), half))), b)
+	}
+}
+
+func (extremumOp[T]) branch(out *Var[T]) string {
+	return signs(tensor.Sub(out.inputs[0].value, out.inputs[1].value))
+}
+
+// Where returns a where cond ≠ 0 and b elsewhere (all three broadcast). cond
+// is a constant mask: no gradient flows to it.
+func Where[T Float](cond *tensor.Tensor[T], a, b *Var[T]) *Var[T] {
+	return apply2(whereOp[T]{cond}, a, b, tensor.Where(cond, a.value, b.value))
+}
+
+type whereOp[T Float] struct{ cond *tensor.Tensor[T] }
+
+func (whereOp[T]) name() string { return "where" }
+
+// ∂/∂a = [cond], ∂/∂b = [¬cond]
+func (o whereOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	zero := Scalar[T](0)
+	if needs(out, 0) {
+		grads[0] = unbroadcast(Where(o.cond, g, zero), out.inputs[0])
+	}
+	if needs(out, 1) {
+		grads[1] = unbroadcast(Where(o.cond, zero, g), out.inputs[1])
+	}
+}
+
+// Neg returns −x.
+func Neg[T Float](x *Var[T]) *Var[T] {
+	n := newNode(negOp[T]{}, x, nil, nil)
+	if x.value.Dims() == 0 {
+		return n.setScalar(-x.value.Item())
+	}
+	return n.set(tensor.Neg(x.value))
+}
+
+type negOp[T Float] struct{}
+
+func (negOp[T]) name() string { return "neg" }
+
+// d/dx (−x) = −1
+func (negOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Neg(g) }
+
+// Scale returns c·x for a constant c.
+func Scale[T Float](c T, x *Var[T]) *Var[T] {
+	n := newNode(scaleOp[T]{}, x, nil, nil)
+	n.v.k = c
+	if x.value.Dims() == 0 {
+		return n.setScalar(c * x.value.Item())
+	}
+	return n.set(tensor.Scale(c, x.value))
+}
+
+type scaleOp[T Float] struct{}
+
+func (scaleOp[T]) name() string { return "scale" }
+
+// d/dx (c·x) = c
+func (scaleOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Scale(out.k, g) }
+
+// AddConst returns x + c for a constant c.
+func AddConst[T Float](x *Var[T], c T) *Var[T] {
+	n := newNode(addConstOp[T]{}, x, nil, nil)
+	n.v.k = c
+	if x.value.Dims() == 0 {
+		return n.setScalar(x.value.Item() + c)
+	}
+	return n.set(tensor.AddScalar(x.value, c))
+}
+
+type addConstOp[T Float] struct{}
+
+func (addConstOp[T]) name() string { return "add_const" }
+
+// d/dx (x + c) = 1
+func (addConstOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = g }
+
+// PowConst returns xᵖ for a constant p.
+func PowConst[T Float](x *Var[T], p T) *Var[T] {
+	n := newNode(powConstOp[T]{}, x, nil, nil)
+	n.v.k = p
+	return n.set(tensor.PowScalar(x.value, p))
+}
+
+type powConstOp[T Float] struct{}
+
+func (powConstOp[T]) name() string { return "pow_const" }
+
+// d/dx xᵖ = p·x^(p−1)
+func (powConstOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	x, p := plain(g, out.inputs[0]), out.k
+	switch p {
+	case 0:
+		grads[0] = Scale(0, g)
+	case 1:
+		grads[0] = g
+	case 2:
+		grads[0] = Scale(2, Mul(g, x))
+	default:
+		grads[0] = Scale(p, Mul(g, PowConst(x, p-1)))
+	}
+}
+
+// Square returns x².
+func Square[T Float](x *Var[T]) *Var[T] { return PowConst(x, 2) }
+
+// Exp returns eˣ.
+func Exp[T Float](x *Var[T]) *Var[T] { return unary(expOp[T]{}, x, math.Exp) }
+
+type expOp[T Float] struct{}
+
+func (expOp[T]) name() string { return "exp" }
+
+// d/dx eˣ = eˣ
+func (expOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Mul(g, plain(g, out)) }
+
+// Log returns the natural logarithm.
+func Log[T Float](x *Var[T]) *Var[T] { return unary(logOp[T]{}, x, math.Log) }
+
+type logOp[T Float] struct{}
+
+func (logOp[T]) name() string { return "log" }
+
+// d/dx log x = 1/x
+func (logOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Div(g, out.inputs[0]) }
+
+// Sqrt returns √x.
+func Sqrt[T Float](x *Var[T]) *Var[T] { return unary(sqrtOp[T]{}, x, math.Sqrt) }
+
+type sqrtOp[T Float] struct{}
+
+func (sqrtOp[T]) name() string { return "sqrt" }
+
+// d/dx √x = 1/(2√x)
+func (sqrtOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Scale(0.5, Div(g, plain(g, out)))
+}
+
+// Abs returns |x|. Its derivative at 0 is taken as 0 (sign x), as in PyTorch.
+func Abs[T Float](x *Var[T]) *Var[T] { return unary(absOp[T]{}, x, math.Abs) }
+
+type absOp[T Float] struct{ signBranch[T] }
+
+func (absOp[T]) name() string { return "abs" }
+
+// d/dx |x| = sign x
+func (absOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Mul(g, Const(tensor.Sign(out.inputs[0].value)))
+}
+
+// signBranch is the kink description of ops whose kink is at input 0.
+type signBranch[T Float] struct{}
+
+func (signBranch[T]) branch(out *Var[T]) string { return signs(out.inputs[0].value) }
+
+// Sin returns sin x.
+func Sin[T Float](x *Var[T]) *Var[T] { return unary(sinOp[T]{}, x, math.Sin) }
+
+type sinOp[T Float] struct{}
+
+func (sinOp[T]) name() string { return "sin" }
+
+// d/dx sin x = cos x
+func (sinOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Mul(g, Cos(plain(g, out.inputs[0])))
+}
+
+// Cos returns cos x.
+func Cos[T Float](x *Var[T]) *Var[T] { return unary(cosOp[T]{}, x, math.Cos) }
+
+type cosOp[T Float] struct{}
+
+func (cosOp[T]) name() string { return "cos" }
+
+// d/dx cos x = −sin x
+func (cosOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Neg(Mul(g, Sin(plain(g, out.inputs[0]))))
+}
+
+// Tan returns tan x.
+func Tan[T Float](x *Var[T]) *Var[T] { return unary(tanOp[T]{}, x, math.Tan) }
+
+type tanOp[T Float] struct{}
+
+func (tanOp[T]) name() string { return "tan" }
+
+// d/dx tan x = 1 + tan² x
+func (tanOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Add(g, Mul(Mul(g, out), out)) }
+
+// Tanh returns tanh x.
+func Tanh[T Float](x *Var[T]) *Var[T] { return unary(tanhOp[T]{}, x, math.Tanh) }
+
+type tanhOp[T Float] struct{}
+
+func (tanhOp[T]) name() string { return "tanh" }
+
+// d/dx tanh x = 1 − tanh² x
+func (tanhOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = tanhBackward(g, out) }
+
+// tanhBackward is g·(1 − y²), the backward of y = tanh x fused into one
+// operation so a chain of scalar tanh costs one node per step.
+func tanhBackward[T Float](g, y *Var[T]) *Var[T] {
+	n := newNode(tanhBackwardOp[T]{}, g, y, nil)
+	if scalars(g, y) {
+		gv, yv := g.value.Item(), y.value.Item()
+		return n.setScalar(gv * (1 - yv*yv))
+	}
+	return n.set(tensor.Mul(g.value, tensor.Sub(tensor.Scalar[T](1), tensor.Mul(y.value, y.value))))
+}
+
+type tanhBackwardOp[T Float] struct{}
+
+func (tanhBackwardOp[T]) name() string { return "tanh_backward" }
+
+// ∂[g(1 − y²)]/∂g = 1 − y², ∂/∂y = −2gy
+func (tanhBackwardOp[T]) vjp(out, gg *Var[T], grads []*Var[T]) {
+	g, y := out.inputs[0], out.inputs[1]
+	if needs(out, 0) {
+		grads[0] = unbroadcast(tanhBackward(gg, y), g)
+	}
+	if needs(out, 1) {
+		grads[1] = unbroadcast(Scale(-2, Mul(Mul(gg, g), y)), y)
+	}
+}
+
+// Sigmoid returns σ(x) = 1/(1+e⁻ˣ).
+func Sigmoid[T Float](x *Var[T]) *Var[T] { return unary(sigmoidOp[T]{}, x, tensor.SigmoidOf) }
+
+type sigmoidOp[T Float] struct{}
+
+func (sigmoidOp[T]) name() string { return "sigmoid" }
+
+// d/dx σ(x) = σ(x)(1 − σ(x))
+func (sigmoidOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	gy := Mul(g, out)
+	grads[0] = Sub(gy, Mul(gy, out))
+}
+
+// Softplus returns log(1+eˣ).
+func Softplus[T Float](x *Var[T]) *Var[T] { return unary(softplusOp[T]{}, x, tensor.SoftplusOf) }
+
+type softplusOp[T Float] struct{}
+
+func (softplusOp[T]) name() string { return "softplus" }
+
+// d/dx log(1+eˣ) = σ(x)
+func (softplusOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Mul(g, Sigmoid(plain(g, out.inputs[0])))
+}
+
+// Erf returns the error function erf x.
+func Erf[T Float](x *Var[T]) *Var[T] { return unary(erfOp[T]{}, x, math.Erf) }
+
+type erfOp[T Float] struct{}
+
+func (erfOp[T]) name() string { return "erf" }
+
+// d/dx erf x = 2/√π · e^(−x²)
+func (erfOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	x := plain(g, out.inputs[0])
+	grads[0] = Mul(g, Scale(T(2/math.Sqrt(math.Pi)), Exp(Neg(Square(x)))))
+}
+
+// GELU returns x·Φ(x) = x/2·(1 + erf(x/√2)), the exact form (PyTorch's default).
+func GELU[T Float](x *Var[T]) *Var[T] { return unary(geluOp[T]{}, x, tensor.GELUOf) }
+
+type geluOp[T Float] struct{}
+
+func (geluOp[T]) name() string { return "gelu" }
+
+// d/dx x·Φ(x) = Φ(x) + x·φ(x), with φ(x) = e^(−x²/2)/√(2π)
+func (geluOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	x := plain(g, out.inputs[0])
+	cdf := Scale(0.5, AddConst(Erf(Scale(T(1/math.Sqrt2), x)), 1))
+	pdf := Scale(T(1/math.Sqrt(2*math.Pi)), Exp(Scale(-0.5, Square(x))))
+	grads[0] = Mul(g, Add(cdf, Mul(x, pdf)))
+}
+
+// ReLU returns max(x, 0). Its derivative at 0 is taken as 0, as in PyTorch.
+func ReLU[T Float](x *Var[T]) *Var[T] { return unary(reluOp[T]{}, x, tensor.ReLUOf) }
+
+type reluOp[T Float] struct{ signBranch[T] }
+
+func (reluOp[T]) name() string { return "relu" }
+
+// d/dx max(x, 0) = [x > 0]
+func (reluOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Mul(g, Const(tensor.Step(out.inputs[0].value)))
+}
+
+// LeakyReLU returns x for x > 0 and slope·x otherwise (PyTorch's default slope
+// is 0.01).
+func LeakyReLU[T Float](x *Var[T], slope T) *Var[T] {
+	n := newNode(leakyReLUOp[T]{}, x, nil, nil)
+	n.v.k = slope
+	return n.set(tensor.LeakyReLU(x.value, slope))
+}
+
+type leakyReLUOp[T Float] struct{ signBranch[T] }
+
+func (leakyReLUOp[T]) name() string { return "leaky_relu" }
+
+// d/dx = 1 for x > 0, slope otherwise
+func (leakyReLUOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	slope := out.k
+	d := tensor.Map(out.inputs[0].value, func(v T) T {
+		if v > 0 {
+			return 1
+		}
+		return slope
+	})
+	grads[0] = Mul(g, Const(d))
+}

@@ -1,0 +1,267 @@
+package autodiff
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/nabla-go/nabla/tensor"
+)
+
+// BackwardOptions tune a backward pass. The zero value is a first-order pass
+// from a one-element output seeded with 1.
+type BackwardOptions[T Float] struct {
+	// Seed is the upstream gradient ∂L/∂out (the vector of a vector-Jacobian
+	// product). It must have the output's shape. Default: 1, which needs a
+	// one-element output.
+	Seed *Var[T]
+	// CreateGraph records the backward pass itself, so the gradients can be
+	// differentiated again (Hessians, Hessian-vector products). Default false.
+	CreateGraph bool
+}
+
+// Backward computes the gradient of v, which must hold a single element, with
+// respect to every Param it depends on, and adds it to their Grad.
+func (v *Var[T]) Backward() error { return v.BackwardWith(BackwardOptions[T]{}) }
+
+// BackwardWith is Backward with a seed (for non-scalar outputs) or with the
+// backward pass recorded for higher derivatives. Gradients accumulate into the
+// Grad of every Param reached; call ZeroGrad to start afresh.
+func (v *Var[T]) BackwardWith(opts BackwardOptions[T]) error {
+	grads, leaves, err := gradients(v, nil, opts)
+	if err != nil {
+		return err
+	}
+	for i, leaf := range leaves {
+		g := grads[i]
+		if leaf.grad == nil {
+			leaf.grad = g
+		} else {
+			leaf.grad = Add(leaf.grad, g)
+		}
+	}
+	return nil
+}
+
+// Gradients returns ∂out/∂wrt[i] (seeded as in opts) for each requested Var,
+// without touching any Grad field: the functional form of Backward. A Var that
+// out does not depend on gets a zero gradient.
+func Gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]*Var[T], error) {
+	if len(wrt) == 0 {
+		return nil, nil
+	}
+	grads, _, err := gradients(out, wrt, opts)
+	return grads, err
+}
+
+// gradients runs one backward pass from out. With wrt nil it returns the
+// gradients of every requiring-grad leaf reached (and those leaves); otherwise
+// the gradients of wrt, propagating only along paths that reach them.
+func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]*Var[T], []*Var[T], error) {
+	if !out.requiresGrad {
+		return nil, nil, fmt.Errorf("autodiff: the output (op %q, shape %v) does not depend on any Param, so it has no gradient; build it from autodiff.Param values", out.Op(), out.value.Shape())
+	}
+	seed := opts.Seed
+	if seed == nil {
+		if out.value.Size() != 1 {
+			return nil, nil, fmt.Errorf("autodiff: gradient of a non-scalar output (op %q, shape %v): reduce it to one element first (e.g. Sum or Mean), or pass a Seed of the same shape for a vector-Jacobian product", out.Op(), out.value.Shape())
+		}
+		seed = Const(tensor.Ones[T](out.value.Shape()...))
+	} else if !slices.Equal(seed.value.Shape(), out.value.Shape()) {
+		return nil, nil, fmt.Errorf("autodiff: seed of shape %v does not match the output (op %q) of shape %v", seed.value.Shape(), out.Op(), out.value.Shape())
+	}
+	if !opts.CreateGraph {
+		seed = &Var[T]{value: seed.value, noRecord: true}
+	}
+	w := getWalker[T]()
+	defer w.release()
+	order := w.topoOrder(out, wrt)
+	for _, n := range order {
+		n.pending = nil
+	}
+	var leaves []*Var[T]
+	buf := make([]*Var[T], 0, 4)
+	out.pending = seed
+	var err error
+	for i := len(order) - 1; i >= 0 && err == nil; i-- {
+		n := order[i]
+		g := n.pending
+		if g == nil {
+			continue
+		}
+		if n.fn == nil {
+			if wrt == nil {
+				leaves = append(leaves, n)
+			}
+			continue
+		}
+		if wrt == nil {
+			n.pending = nil // free intermediate gradients as soon as they are used
+		}
+		buf = buf[:len(n.inputs)]
+		clear(buf)
+		n.fn.vjp(n, g, buf)
+		for j, in := range n.inputs {
+			gi := buf[j]
+			if gi == nil || !in.requiresGrad || in.mark != n.mark {
+				continue
+			}
+			if !slices.Equal(gi.value.Shape(), in.value.Shape()) {
+				panic(fmt.Sprintf("autodiff: internal error: backward of %q gave a gradient of shape %v for input %d of shape %v", n.Op(), gi.value.Shape(), j, in.value.Shape()))
+			}
+			if err = checkFinite(n, g, gi, j); err != nil {
+				break
+			}
+			if in.pending == nil {
+				in.pending = gi
+			} else {
+				in.pending = Add(in.pending, gi)
+			}
+		}
+	}
+	var grads []*Var[T]
+	if wrt != nil {
+		grads = make([]*Var[T], len(wrt))
+		for i, w := range wrt {
+			if w.pending != nil && w.mark == out.mark {
+				grads[i] = w.pending
+			} else {
+				grads[i] = Const(tensor.New[T](w.value.Shape()...))
+			}
+		}
+	} else {
+		grads = make([]*Var[T], len(leaves))
+		for i, l := range leaves {
+			grads[i] = l.pending
+		}
+	}
+	for _, n := range order {
+		n.pending = nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, g := range grads {
+		if g.noRecord { // hand out plain values, not internal non-recording ones
+			grads[i] = &Var[T]{value: g.value}
+		}
+	}
+	return grads, leaves, nil
+}
+
+// walker holds the buffers of a graph walk, reused across backward passes
+// (a long chain needs long ones, and fresh memory is slow to touch).
+type walker[T Float] struct {
+	order []*Var[T]
+	stack []frame[T]
+}
+
+type frame[T Float] struct {
+	v    *Var[T]
+	next int // the next input to visit
+}
+
+var walkers sync.Pool
+
+func getWalker[T Float]() *walker[T] {
+	if w, ok := walkers.Get().(*walker[T]); ok {
+		return w
+	}
+	return &walker[T]{}
+}
+
+// release clears the walker's references and returns it to the pool.
+func (w *walker[T]) release() {
+	clear(w.order)
+	w.order = w.order[:0]
+	w.stack = w.stack[:0]
+	walkers.Put(w)
+}
+
+// topoOrder sets w.order to the Vars that out depends on through
+// requiring-grad inputs, each after its inputs (depth-first post-order). With
+// wrt given, it keeps only Vars with a path to some wrt Var. Every Var in the
+// order is left carrying the same fresh mark.
+func (w *walker[T]) topoOrder(out *Var[T], wrt []*Var[T]) []*Var[T] {
+	// Marks: visiting (seen, not yet known relevant), relevant (reaches wrt),
+	// target (a wrt Var not yet seen).
+	visiting := walkEpoch.Add(1)
+	relevant, target := visiting, visiting
+	if wrt != nil {
+		relevant, target = walkEpoch.Add(1), walkEpoch.Add(1)
+		for _, v := range wrt {
+			v.mark = target
+		}
+	}
+	enter := func(v *Var[T]) {
+		if v.mark == target && wrt != nil {
+			v.mark = relevant // a wrt Var is relevant whatever its inputs
+		} else {
+			v.mark = visiting
+		}
+		w.stack = append(w.stack, frame[T]{v, 0})
+	}
+	enter(out)
+	for len(w.stack) > 0 {
+		top := &w.stack[len(w.stack)-1]
+		if top.next < len(top.v.inputs) {
+			in := top.v.inputs[top.next]
+			top.next++
+			if in.requiresGrad && in.mark != visiting && in.mark != relevant {
+				enter(in)
+			}
+			continue
+		}
+		v := top.v
+		w.stack = w.stack[:len(w.stack)-1]
+		if wrt == nil {
+			w.order = append(w.order, v)
+			continue
+		}
+		for _, in := range v.inputs {
+			if v.mark == relevant {
+				break
+			}
+			if in.requiresGrad && in.mark == relevant {
+				v.mark = relevant
+			}
+		}
+		if v.mark == relevant {
+			w.order = append(w.order, v)
+		}
+	}
+	final := walkEpoch.Add(1)
+	for _, v := range w.order {
+		v.mark = final
+	}
+	return w.order
+}
+
+// checkFinite returns an error if the backward rule of n turned a finite
+// upstream gradient g into a NaN or Inf gradient gi for input j.
+func checkFinite[T Float](n, g, gi *Var[T], j int) error {
+	bad, at := tensor.CountNonFinite(gi.value)
+	if bad == 0 {
+		return nil
+	}
+	if up, _ := tensor.CountNonFinite(g.value); up > 0 {
+		return nil // inherited: reported where it first appeared
+	}
+	in := n.inputs[j]
+	val := in.value.Data()
+	where := ""
+	if in.value.Size() == gi.value.Size() {
+		where = fmt.Sprintf(" (the input there is %g)", float64(val[at]))
+	}
+	v := gi.value.Data()[at]
+	kind := "NaN"
+	if math.IsInf(float64(v), 0) {
+		kind = "Inf"
+	}
+	name := ""
+	if in.name != "" {
+		name = " " + in.name
+	}
+	return fmt.Errorf("autodiff: backward of %q made %s in the gradient of its input %d%s (shape %v) at element %d%s from a finite upstream gradient: the function is not differentiable there or the gradient overflows; move the point, add an epsilon, or clip", n.Op(), kind, j, name, in.value.Shape(), at, where)
+}

@@ -1,0 +1,138 @@
+package autodiff
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nabla-go/nabla/tensor"
+)
+
+// keptShape is x's shape with the reduced axes set to 1.
+func keptShape[T Float](x *Var[T], axes []int) []int {
+	return tensor.Sum(tensor.Zeros[T](x.value.Shape()...), true, axes...).Shape()
+}
+
+// Sum adds x over the given axes (all if none); keepDims keeps them as size 1.
+func Sum[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
+	return apply1(sumOp[T]{axes}, x, tensor.Sum(x.value, keepDims, axes...))
+}
+
+type sumOp[T Float] struct{ axes []int }
+
+func (sumOp[T]) name() string { return "sum" }
+
+// ∂(Σx)/∂xᵢ = 1: spread g back over the summed axes
+func (o sumOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	x := out.inputs[0]
+	grads[0] = Expand(Reshape(g, keptShape(x, o.axes)...), x.value.Shape()...)
+}
+
+// Mean averages x over the given axes (all if none).
+func Mean[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
+	s := Sum(x, keepDims, axes...)
+	return Scale(T(s.value.Size())/T(x.value.Size()), s)
+}
+
+// Max returns the largest element over the given axes (all if none). The
+// gradient is shared equally among tied maxima, as PyTorch's amax.
+func Max[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
+	return apply1(extremeOp[T]{axes, true}, x, tensor.Max(x.value, keepDims, axes...))
+}
+
+// Min returns the smallest element over the given axes (all if none).
+func Min[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
+	return apply1(extremeOp[T]{axes, false}, x, tensor.Min(x.value, keepDims, axes...))
+}
+
+type extremeOp[T Float] struct {
+	axes []int
+	max  bool
+}
+
+func (o extremeOp[T]) name() string {
+	if o.max {
+		return "max"
+	}
+	return "min"
+}
+
+// hits is 1 where x attains the extreme.
+func (o extremeOp[T]) hits(out *Var[T]) *tensor.Tensor[T] {
+	x := out.inputs[0]
+	return tensor.Equal(x.value, tensor.Reshape(out.value, keptShape(x, o.axes)...))
+}
+
+// ∂max/∂xᵢ = [xᵢ = max] / #ties — a constant mask
+func (o extremeOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	x := out.inputs[0]
+	mask := o.hits(out)
+	mask = tensor.Div(mask, tensor.Sum(mask, true, o.axes...))
+	grads[0] = Mul(Expand(Reshape(g, keptShape(x, o.axes)...), x.value.Shape()...), Const(mask))
+}
+
+func (o extremeOp[T]) branch(out *Var[T]) string { return signs(o.hits(out)) }
+
+// LogSumExp returns log Σ eˣ over the given axes, stably (shifted by the max,
+// which is held constant: the shift cancels in the derivative).
+func LogSumExp[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
+	m := tensor.Max(x.value, true, axes...)
+	m = tensor.Map(m, func(v T) T {
+		if v-v != 0 { // ±Inf or NaN: shift by 0 instead
+			return 0
+		}
+		return v
+	})
+	mc := Const(m)
+	out := Add(Log(Sum(Exp(Sub(x, mc)), true, axes...)), mc)
+	if keepDims {
+		return out
+	}
+	shape := tensor.Sum(m, false, axes...).Shape()
+	if len(axes) == 0 {
+		shape = nil
+	}
+	return Reshape(out, shape...)
+}
+
+// Softmax returns e^x / Σ e^x along axis.
+func Softmax[T Float](x *Var[T], axis int) *Var[T] { return Exp(LogSoftmax(x, axis)) }
+
+// LogSoftmax returns x − logsumexp(x) along axis.
+func LogSoftmax[T Float](x *Var[T], axis int) *Var[T] {
+	return Sub(x, LogSumExp(x, true, axis))
+}
+
+// signs encodes the sign of every element as '+', '-', '0' or 'n' (NaN).
+func signs[T Float](t *tensor.Tensor[T]) string {
+	var b strings.Builder
+	for _, v := range t.Data() {
+		switch {
+		case v > 0:
+			b.WriteByte('+')
+		case v < 0:
+			b.WriteByte('-')
+		case v == 0:
+			b.WriteByte('0')
+		default:
+			b.WriteByte('n')
+		}
+	}
+	return b.String()
+}
+
+// Branches describes which side of every kink the computation of out lies on:
+// the sign pattern of each relu, leaky relu and abs input, the comparison of
+// each maximum/minimum's operands and the position of each max/min. Two points
+// with different Branches are separated by a kink, where derivatives jump, so
+// a finite difference across them is meaningless. GradCheck uses it.
+func Branches[T Float](out *Var[T]) string {
+	var b strings.Builder
+	w := getWalker[T]()
+	defer w.release()
+	for _, v := range w.topoOrder(out, nil) {
+		if k, ok := v.fn.(kinked[T]); ok {
+			fmt.Fprintf(&b, "%s:%s;", v.Op(), k.branch(v))
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,254 @@
+package autodiff
+
+import (
+	"slices"
+
+	"github.com/nabla-go/nabla/tensor"
+)
+
+// Reshape returns x with a new shape of the same size (one dimension may be −1).
+func Reshape[T Float](x *Var[T], shape ...int) *Var[T] {
+	return apply1(reshapeOp[T]{}, x, tensor.Reshape(x.value, shape...))
+}
+
+type reshapeOp[T Float] struct{}
+
+func (reshapeOp[T]) name() string { return "reshape" }
+
+// reshaping back is the adjoint
+func (reshapeOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Reshape(g, out.inputs[0].value.Shape()...)
+}
+
+// Flatten returns x as a 1-D Var.
+func Flatten[T Float](x *Var[T]) *Var[T] { return Reshape(x, -1) }
+
+// Permute reorders the axes of x: axis i of the result is axis perm[i] of x
+// (no perm: reverse them).
+func Permute[T Float](x *Var[T], perm ...int) *Var[T] {
+	v := tensor.Permute(x.value, perm...)
+	if len(perm) == 0 {
+		perm = make([]int, x.value.Dims())
+		for i := range perm {
+			perm[i] = len(perm) - 1 - i
+		}
+	}
+	return apply1(permuteOp[T]{tensor.InversePermutation(perm)}, x, v)
+}
+
+type permuteOp[T Float] struct{ inverse []int }
+
+func (permuteOp[T]) name() string { return "permute" }
+
+// the inverse permutation is the adjoint
+func (o permuteOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Permute(g, o.inverse...) }
+
+// Transpose swaps axes i and j of x.
+func Transpose[T Float](x *Var[T], i, j int) *Var[T] {
+	v := tensor.Transpose(x.value, i, j) // validates the axes
+	nd := len(v.Shape())
+	perm := make([]int, nd)
+	for k := range perm {
+		perm[k] = k
+	}
+	i, j = (i+nd)%nd, (j+nd)%nd
+	perm[i], perm[j] = perm[j], perm[i]
+	return apply1(permuteOp[T]{perm}, x, v) // a swap is its own inverse
+}
+
+// T swaps the last two axes of x (the matrix transpose).
+func T[F Float](x *Var[F]) *Var[F] { return Transpose(x, -2, -1) }
+
+// Slice returns x restricted to [start, end) along axis (negative values count
+// from the end).
+func Slice[T Float](x *Var[T], axis, start, end int) *Var[T] {
+	v := tensor.Slice(x.value, axis, start, end)
+	n := x.value.Dim(axis)
+	if start < 0 {
+		start += n
+	}
+	return apply1(sliceOp[T]{axis, start, n - start - v.Dim(axis)}, x, v)
+}
+
+type sliceOp[T Float] struct{ axis, before, after int }
+
+func (sliceOp[T]) name() string { return "slice" }
+
+// the adjoint of taking a window is putting it back among zeros
+func (o sliceOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Pad(g, o.axis, o.before, o.after)
+}
+
+// Pad inserts before zeros ahead of x and after zeros behind it along axis.
+func Pad[T Float](x *Var[T], axis, before, after int) *Var[T] {
+	return apply1(padOp[T]{axis, before}, x, tensor.Pad(x.value, axis, before, after))
+}
+
+type padOp[T Float] struct{ axis, before int }
+
+func (padOp[T]) name() string { return "pad" }
+
+// the adjoint of padding is slicing
+func (o padOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Slice(g, o.axis, o.before, o.before+out.inputs[0].value.Dim(o.axis))
+}
+
+// Expand broadcasts x to shape without copying.
+func Expand[T Float](x *Var[T], shape ...int) *Var[T] {
+	if slices.Equal(x.value.Shape(), shape) {
+		return x
+	}
+	return apply1(expandOp[T]{}, x, tensor.Expand(x.value, shape...))
+}
+
+type expandOp[T Float] struct{}
+
+func (expandOp[T]) name() string { return "expand" }
+
+// the adjoint of broadcasting is summing
+func (expandOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = SumTo(g, out.inputs[0].value.Shape()...)
+}
+
+// SumTo sums x down to shape (which must broadcast to x's shape): the adjoint
+// of Expand.
+func SumTo[T Float](x *Var[T], shape ...int) *Var[T] {
+	if slices.Equal(x.value.Shape(), shape) {
+		return x
+	}
+	return apply1(sumToOp[T]{}, x, tensor.SumTo(x.value, shape...))
+}
+
+type sumToOp[T Float] struct{}
+
+func (sumToOp[T]) name() string { return "sum_to" }
+
+// the adjoint of summing is broadcasting
+func (sumToOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Expand(g, out.inputs[0].value.Shape()...)
+}
+
+// Unsqueeze inserts an axis of size 1 at position axis.
+func Unsqueeze[T Float](x *Var[T], axis int) *Var[T] {
+	return Reshape(x, tensor.Unsqueeze(x.value, axis).Shape()...)
+}
+
+// Squeeze drops the given axes of size 1 (all of them if none given).
+func Squeeze[T Float](x *Var[T], axes ...int) *Var[T] {
+	return Reshape(x, tensor.Squeeze(x.value, axes...).Shape()...)
+}
+
+// Concat joins xs along axis.
+func Concat[T Float](axis int, xs ...*Var[T]) *Var[T] {
+	vals := make([]*tensor.Tensor[T], len(xs))
+	for i, x := range xs {
+		vals[i] = x.value
+	}
+	v := tensor.Concat(axis, vals...)
+	if axis < 0 {
+		axis += v.Dims()
+	}
+	return newNode(concatOp[T]{axis}, nil, nil, slices.Clone(xs)).set(v)
+}
+
+type concatOp[T Float] struct{ axis int }
+
+func (concatOp[T]) name() string { return "concat" }
+
+// each input's gradient is its window of g
+func (o concatOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	at := 0
+	for i, in := range out.inputs {
+		n := in.value.Dim(o.axis)
+		if needs(out, i) {
+			grads[i] = Slice(g, o.axis, at, at+n)
+		}
+		at += n
+	}
+}
+
+// Stack joins equally shaped xs along a new axis.
+func Stack[T Float](axis int, xs ...*Var[T]) *Var[T] {
+	if len(xs) == 0 {
+		panic("autodiff: Stack needs at least one Var")
+	}
+	if axis < 0 {
+		axis += xs[0].value.Dims() + 1
+	}
+	us := make([]*Var[T], len(xs))
+	for i, x := range xs {
+		us[i] = Unsqueeze(x, axis)
+	}
+	return Concat(axis, us...)
+}
+
+// IndexSelect returns the slices of x at positions idx along axis.
+func IndexSelect[T Float](x *Var[T], axis int, idx []int) *Var[T] {
+	return apply1(indexSelectOp[T]{axis, idx}, x, tensor.IndexSelect(x.value, axis, idx))
+}
+
+type indexSelectOp[T Float] struct {
+	axis int
+	idx  []int
+}
+
+func (indexSelectOp[T]) name() string { return "index_select" }
+
+// the adjoint of selecting is adding back at the same positions
+func (o indexSelectOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = IndexAdd(out.inputs[0].value.Shape(), o.axis, o.idx, g)
+}
+
+// IndexAdd returns zeros of shape with src's slices added at idx along axis
+// (the adjoint of IndexSelect).
+func IndexAdd[T Float](shape []int, axis int, idx []int, src *Var[T]) *Var[T] {
+	return apply1(indexAddOp[T]{axis, idx}, src, tensor.IndexAdd(shape, axis, idx, src.value))
+}
+
+type indexAddOp[T Float] struct {
+	axis int
+	idx  []int
+}
+
+func (indexAddOp[T]) name() string { return "index_add" }
+
+// the adjoint of adding at positions is selecting them
+func (o indexAddOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = IndexSelect(g, o.axis, o.idx)
+}
+
+// TakeAlong picks one element per slice along axis (see tensor.TakeAlong): for
+// logits [N,C] and labels y, TakeAlong(logits, 1, y) is logits[i, y[i]] as [N,1].
+func TakeAlong[T Float](x *Var[T], axis int, idx []int) *Var[T] {
+	return apply1(takeAlongOp[T]{axis, idx}, x, tensor.TakeAlong(x.value, axis, idx))
+}
+
+type takeAlongOp[T Float] struct {
+	axis int
+	idx  []int
+}
+
+func (takeAlongOp[T]) name() string { return "take_along" }
+
+// the adjoint of picking is putting back
+func (o takeAlongOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = PutAlong(out.inputs[0].value.Shape(), o.axis, o.idx, g)
+}
+
+// PutAlong is the adjoint of TakeAlong: zeros of shape with src added at the
+// picked positions.
+func PutAlong[T Float](shape []int, axis int, idx []int, src *Var[T]) *Var[T] {
+	return apply1(putAlongOp[T]{axis, idx}, src, tensor.PutAlong(shape, axis, idx, src.value))
+}
+
+type putAlongOp[T Float] struct {
+	axis int
+	idx  []int
+}
+
+func (putAlongOp[T]) name() string { return "put_along" }
+
+// the adjoint of putting is picking
+func (o putAlongOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = TakeAlong(g, o.axis, o.idx)
+}

@@ -1,0 +1,294 @@
+// Package autodiff computes exact derivatives of tensor programs by reverse
+// mode (backpropagation), with forward-mode products, Hessians and
+// Hessian-vector products built on it.
+//
+// A *Var wraps a tensor and remembers the operation that made it. Leaves come
+// from Param (differentiable) and Const (not); every operation in this package
+// returns a new Var whose backward rule — its vector-Jacobian product — is
+// written next to its forward computation. Backward seeds the output with 1 and
+// walks the graph in reverse topological order, accumulating each Var's
+// gradient; a Var used twice just receives two contributions.
+//
+// Backward rules are written with the same differentiable operations, so with
+// CreateGraph the gradient is itself a graph that can be differentiated again:
+// Hessians and Hessian-vector products are exact, not finite differences.
+//
+// A graph, and the Vars in it, belong to one goroutine at a time.
+package autodiff
+
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+
+	"github.com/nabla-go/nabla/tensor"
+)
+
+// Float is the element type: float32 or float64.
+type Float = tensor.Float
+
+// Var is a node of the computation graph: a value, how it was computed, and,
+// after Backward, the gradient of the output with respect to it.
+type Var[T Float] struct {
+	value  *tensor.Tensor[T]
+	grad   *Var[T]
+	fn     op[T]     // the operation that made v; nil for leaves
+	inputs []*Var[T] // fn's inputs, kept only when v records a graph
+	// pending is the gradient being accumulated during a backward pass.
+	pending      *Var[T]
+	k            T // the constant of ops like Scale and AddConst
+	slab         *slab[T]
+	name         string
+	mark         uint32 // visit mark of the current graph walk
+	requiresGrad bool
+	// noRecord marks gradients flowing through a first-order backward pass:
+	// operations on them record nothing, so Backward builds no second graph.
+	noRecord bool
+}
+
+// op is a primitive operation: its name and its backward rule. Each primitive
+// is a zero-size type defined next to the function that computes it, so
+// recording a node allocates nothing beyond the node.
+type op[T Float] interface {
+	name() string
+	// vjp writes into grads[i] the gradient with respect to out.inputs[i]
+	// given the upstream gradient g of out (nil: no contribution). It is built
+	// from differentiable operations, so it can be differentiated again.
+	vjp(out, g *Var[T], grads []*Var[T])
+}
+
+// kinked is implemented by operations with kinks (relu, abs, max …): branch
+// describes on which side of each kink the inputs of out lie; see Branches.
+type kinked[T Float] interface {
+	branch(out *Var[T]) string
+}
+
+// Param returns a leaf Var that requires gradients (a variable or a weight).
+func Param[T Float](t *tensor.Tensor[T]) *Var[T] {
+	return &Var[T]{value: t, requiresGrad: true}
+}
+
+// Const returns a leaf Var that is not differentiated (data, labels, fixed numbers).
+func Const[T Float](t *tensor.Tensor[T]) *Var[T] { return &Var[T]{value: t} }
+
+// Scalar returns a constant 0-dimensional Var holding v.
+func Scalar[T Float](v T) *Var[T] { return Const(tensor.Scalar(v)) }
+
+// Value returns the tensor this Var holds.
+func (v *Var[T]) Value() *tensor.Tensor[T] { return v.value }
+
+// Item returns the value of a one-element Var.
+func (v *Var[T]) Item() T { return v.value.Item() }
+
+// Shape returns the shape of the value.
+func (v *Var[T]) Shape() []int { return v.value.Shape() }
+
+// Grad returns the gradient accumulated by Backward, or nil if none reached v.
+func (v *Var[T]) Grad() *tensor.Tensor[T] {
+	if v.grad == nil {
+		return nil
+	}
+	return v.grad.value
+}
+
+// GradVar returns the accumulated gradient as a Var. After a backward pass
+// with CreateGraph it carries its own graph and can be differentiated again.
+func (v *Var[T]) GradVar() *Var[T] { return v.grad }
+
+// ZeroGrad forgets the accumulated gradient.
+func (v *Var[T]) ZeroGrad() { v.grad = nil }
+
+// RequiresGrad reports whether gradients flow to v.
+func (v *Var[T]) RequiresGrad() bool { return v.requiresGrad }
+
+// SetRequiresGrad switches gradient recording for a leaf on or off (a frozen
+// weight). It panics on a Var computed by an operation.
+func (v *Var[T]) SetRequiresGrad(on bool) {
+	if v.fn != nil {
+		panic(fmt.Sprintf("autodiff: SetRequiresGrad on the result of %q; only leaves (Param, Const) can be switched — use Detach", v.Op()))
+	}
+	v.requiresGrad = on
+}
+
+// Op returns the name of the operation that produced v, or "param" / "const"
+// for leaves.
+func (v *Var[T]) Op() string {
+	switch {
+	case v.fn != nil:
+		return v.fn.name()
+	case v.requiresGrad:
+		return "param"
+	}
+	return "const"
+}
+
+// Inputs returns the Vars v was computed from (nil for leaves).
+func (v *Var[T]) Inputs() []*Var[T] { return v.inputs }
+
+// Name returns the name given by SetName, or "".
+func (v *Var[T]) Name() string { return v.name }
+
+// SetName names v for error messages and reports (e.g. "layer1.weight") and returns v.
+func (v *Var[T]) SetName(name string) *Var[T] { v.name = name; return v }
+
+// Detach returns a constant Var sharing v's value with no history: gradients
+// stop there.
+func (v *Var[T]) Detach() *Var[T] { return &Var[T]{value: v.value} }
+
+// String prints the op, the value and, if any, the gradient.
+func (v *Var[T]) String() string {
+	var b strings.Builder
+	if v.name != "" {
+		fmt.Fprintf(&b, "%s ", v.name)
+	}
+	fmt.Fprintf(&b, "%s: %v", v.Op(), v.value)
+	if v.grad != nil {
+		fmt.Fprintf(&b, " grad=%v", v.grad.value)
+	}
+	return b.String()
+}
+
+// NoGrad runs f with gradient recording switched off for params, and restores
+// their previous setting afterwards (even if f panics). Operations inside f
+// whose inputs are only these params and constants build no graph: use it for
+// evaluation or for in-place updates. It affects exactly the given Vars, so
+// other goroutines' graphs are untouched.
+func NoGrad[T Float](f func(), params ...*Var[T]) {
+	saved := make([]bool, len(params))
+	for i, p := range params {
+		saved[i] = p.requiresGrad
+		p.requiresGrad = false
+	}
+	defer func() {
+		for i, p := range params {
+			p.requiresGrad = saved[i]
+		}
+	}()
+	f()
+}
+
+// node is the allocation of an operation's result: the Var, room for its value
+// when that is a scalar, and room for two inputs — one allocation, which keeps
+// graphs of scalar operations cheap.
+type node[T Float] struct {
+	v  Var[T]
+	t  tensor.Tensor[T]
+	in [2]*Var[T]
+}
+
+// slabSize is how many nodes are allocated at once.
+const slabSize = 64
+
+// slab is a block of nodes allocated together: a chain of scalar operations
+// then costs one allocation per slabSize steps instead of one per step, and
+// the garbage collector tracks one object instead of slabSize. A node is
+// taken from the slab of its first input (atomically, so graphs that share a
+// Var may grow from several goroutines), else from a fresh slab. A slab lives
+// as long as any of its nodes: at most slabSize−1 neighbours from the same
+// graph stay reachable a little longer.
+type slab[T Float] struct {
+	used  atomic.Int32
+	nodes [slabSize]node[T]
+}
+
+func allocNode[T Float](a, b *Var[T]) *node[T] {
+	if a == nil {
+		a = b
+	}
+	if a != nil && a.slab != nil {
+		if i := a.slab.used.Add(1) - 1; i < slabSize {
+			n := &a.slab.nodes[i]
+			n.v.slab = a.slab
+			return n
+		}
+	}
+	s := new(slab[T])
+	s.used.Store(1)
+	n := &s.nodes[0]
+	n.v.slab = s
+	return n
+}
+
+// newNode returns the result of fn applied to a (and b, or the inputs more),
+// recorded with its backward rule when some input requires gradients and none
+// is a non-recording gradient. The caller sets the value (see set, setScalar).
+func newNode[T Float](fn op[T], a, b *Var[T], more []*Var[T]) *node[T] {
+	n := allocNode(a, b)
+	n.v.fn = fn
+	req, noRec := false, false
+	if a != nil {
+		req, noRec = a.requiresGrad, a.noRecord
+	}
+	if b != nil {
+		req, noRec = req || b.requiresGrad, noRec || b.noRecord
+	}
+	for _, in := range more {
+		req, noRec = req || in.requiresGrad, noRec || in.noRecord
+	}
+	switch {
+	case noRec:
+		n.v.noRecord = true
+	case req:
+		n.v.requiresGrad = true
+		switch {
+		case more != nil:
+			n.v.inputs = more
+		case b != nil:
+			n.in[0], n.in[1] = a, b
+			n.v.inputs = n.in[:2]
+		default:
+			n.in[0] = a
+			n.v.inputs = n.in[:1]
+		}
+	}
+	return n
+}
+
+// set gives the node its value and returns its Var.
+func (n *node[T]) set(value *tensor.Tensor[T]) *Var[T] {
+	n.v.value = value
+	return &n.v
+}
+
+// setScalar gives the node a 0-d value stored inside the node.
+func (n *node[T]) setScalar(v T) *Var[T] {
+	n.v.value = tensor.PutScalar(&n.t, v)
+	return &n.v
+}
+
+// apply1 records fn on x and gives it the value value.
+func apply1[T Float](fn op[T], x *Var[T], value *tensor.Tensor[T]) *Var[T] {
+	return newNode(fn, x, nil, nil).set(value)
+}
+
+// apply2 records fn on a, b and gives it the value value.
+func apply2[T Float](fn op[T], a, b *Var[T], value *tensor.Tensor[T]) *Var[T] {
+	return newNode(fn, a, b, nil).set(value)
+}
+
+// unary records fn on x with value f(x) elementwise (computed in float64, which
+// for float32 rounds exactly as float32 arithmetic would for + − × ÷ and √).
+func unary[T Float](fn op[T], x *Var[T], f func(float64) float64) *Var[T] {
+	n := newNode(fn, x, nil, nil)
+	if x.value.Dims() == 0 {
+		return n.setScalar(T(f(float64(x.value.Item()))))
+	}
+	return n.set(tensor.Apply(x.value, f))
+}
+
+// scalars reports whether a and b are both 0-dimensional.
+func scalars[T Float](a, b *Var[T]) bool { return a.value.Dims() == 0 && b.value.Dims() == 0 }
+
+// needs reports whether the gradient for input i of out is wanted.
+func needs[T Float](out *Var[T], i int) bool { return out.inputs[i].requiresGrad }
+
+// plain returns x itself when g records a graph, else x detached, so that a
+// factor computed from x alone during a first-order pass records nothing.
+func plain[T Float](g, x *Var[T]) *Var[T] {
+	if g.noRecord {
+		return &Var[T]{value: x.value, noRecord: true}
+	}
+	return x
+}
+
+var walkEpoch atomic.Uint32

@@ -1,0 +1,411 @@
+package tensor
+
+import "math"
+
+// Map returns a new tensor with f applied to every element of a.
+func Map[T Float](a *Tensor[T], f func(T) T) *Tensor[T] {
+	out := New[T](a.shape...)
+	if a.isBroadcastScalar() { // one element seen everywhere: compute it once
+		v := f(a.data[a.offset])
+		for i := range out.data {
+			out.data[i] = v
+		}
+		return out
+	}
+	if a.IsContiguous() {
+		src := a.data[a.offset : a.offset+len(out.data)]
+		for i, x := range src {
+			out.data[i] = f(x)
+		}
+		return out
+	}
+	i := 0
+	a.each(func(off int) { out.data[i] = f(a.data[off]); i++ })
+	return out
+}
+
+// Zip returns f(a, b) elementwise, with a and b broadcast to a common shape.
+// op names the operation in shape errors.
+func Zip[T Float](op string, a, b *Tensor[T], f func(x, y T) T) *Tensor[T] {
+	return zip(op, a, b, f, nil)
+}
+
+// zip is Zip with an optional flat kernel used when both operands are
+// contiguous and either equal in shape or one is a single element; the kernel
+// gets len(x) or len(y) == 1 in the latter case.
+func zip[T Float](op string, a, b *Tensor[T], f func(x, y T) T, flat func(dst, x, y []T)) *Tensor[T] {
+	var shape []int
+	switch {
+	case sameShape(a.shape, b.shape):
+		shape = a.shape
+	case len(b.shape) == 0:
+		shape = a.shape
+	case len(a.shape) == 0:
+		shape = b.shape
+	default:
+		shape = BroadcastShapes(op, a.shape, b.shape)
+	}
+	out := New[T](shape...)
+	n := len(out.data)
+	an, bn := a.Size(), b.Size()
+	if a.isBroadcastScalar() {
+		an = 1
+	}
+	if b.isBroadcastScalar() {
+		bn = 1
+	}
+	if (an == n || an == 1) && (bn == n || bn == 1) && (an == 1 || a.IsContiguous()) && (bn == 1 || b.IsContiguous()) {
+		x, y := a.data[a.offset:a.offset+an], b.data[b.offset:b.offset+bn]
+		switch {
+		case flat != nil:
+			flat(out.data, x, y)
+		case an == n && bn == n:
+			for i := range out.data {
+				out.data[i] = f(x[i], y[i])
+			}
+		case an == n:
+			for i := range out.data {
+				out.data[i] = f(x[i], y[0])
+			}
+		default:
+			for i := range out.data {
+				out.data[i] = f(x[0], y[i])
+			}
+		}
+		return out
+	}
+	as, bs := a.broadcastStrides(shape), b.broadcastStrides(shape)
+	nd := len(shape)
+	idx := make([]int, nd)
+	ao, bo := a.offset, b.offset
+	for k := 0; k < n; k++ {
+		out.data[k] = f(a.data[ao], b.data[bo])
+		for d := nd - 1; d >= 0; d-- {
+			idx[d]++
+			ao += as[d]
+			bo += bs[d]
+			if idx[d] < shape[d] {
+				break
+			}
+			ao -= idx[d] * as[d]
+			bo -= idx[d] * bs[d]
+			idx[d] = 0
+		}
+	}
+	return out
+}
+
+// flatKernel builds a flat loop for the operator f written three times so the
+// compiler can inline f in each: vector∘vector, vector∘scalar, scalar∘vector.
+func flatKernel[T Float](vv func(dst, x, y []T), vs func(dst, x []T, y T), sv func(dst []T, x T, y []T)) func(dst, x, y []T) {
+	return func(dst, x, y []T) {
+		switch {
+		case len(x) == len(dst) && len(y) == len(dst):
+			vv(dst, x, y)
+		case len(x) == len(dst):
+			vs(dst, x, y[0])
+		default:
+			sv(dst, x[0], y)
+		}
+	}
+}
+
+// Add returns a + b elementwise (broadcasting).
+func Add[T Float](a, b *Tensor[T]) *Tensor[T] {
+	return zip("Add", a, b, func(x, y T) T { return x + y }, flatKernel(
+		func(d, x, y []T) {
+			for i := range d {
+				d[i] = x[i] + y[i]
+			}
+		},
+		func(d, x []T, y T) {
+			for i := range d {
+				d[i] = x[i] + y
+			}
+		},
+		func(d []T, x T, y []T) {
+			for i := range d {
+				d[i] = x + y[i]
+			}
+		}))
+}
+
+// Sub returns a − b elementwise (broadcasting).
+func Sub[T Float](a, b *Tensor[T]) *Tensor[T] {
+	return zip("Sub", a, b, func(x, y T) T { return x - y }, flatKernel(
+		func(d, x, y []T) {
+			for i := range d {
+				d[i] = x[i] - y[i]
+			}
+		},
+		func(d, x []T, y T) {
+			for i := range d {
+				d[i] = x[i] - y
+			}
+		},
+		func(d []T, x T, y []T) {
+			for i := range d {
+				d[i] = x - y[i]
+			}
+		}))
+}
+
+// Mul returns a · b elementwise (broadcasting).
+func Mul[T Float](a, b *Tensor[T]) *Tensor[T] {
+	return zip("Mul", a, b, func(x, y T) T { return x * y }, flatKernel(
+		func(d, x, y []T) {
+			for i := range d {
+				d[i] = x[i] * y[i]
+			}
+		},
+		func(d, x []T, y T) {
+			for i := range d {
+				d[i] = x[i] * y
+			}
+		},
+		func(d []T, x T, y []T) {
+			for i := range d {
+				d[i] = x * y[i]
+			}
+		}))
+}
+
+// Div returns a / b elementwise (broadcasting).
+func Div[T Float](a, b *Tensor[T]) *Tensor[T] {
+	return zip("Div", a, b, func(x, y T) T { return x / y }, flatKernel(
+		func(d, x, y []T) {
+			for i := range d {
+				d[i] = x[i] / y[i]
+			}
+		},
+		func(d, x []T, y T) {
+			for i := range d {
+				d[i] = x[i] / y
+			}
+		},
+		func(d []T, x T, y []T) {
+			for i := range d {
+				d[i] = x / y[i]
+			}
+		}))
+}
+
+// Pow returns a^b elementwise (broadcasting), as math.Pow.
+func Pow[T Float](a, b *Tensor[T]) *Tensor[T] {
+	return zip("Pow", a, b, func(x, y T) T {
+		if y == 2 {
+			return x * x
+		}
+		return T(math.Pow(float64(x), float64(y)))
+	}, nil)
+}
+
+// Maximum returns max(a, b) elementwise (broadcasting); NaN if either is NaN.
+func Maximum[T Float](a, b *Tensor[T]) *Tensor[T] {
+	return zip("Maximum", a, b, func(x, y T) T { return T(math.Max(float64(x), float64(y))) }, nil)
+}
+
+// Minimum returns min(a, b) elementwise (broadcasting); NaN if either is NaN.
+func Minimum[T Float](a, b *Tensor[T]) *Tensor[T] {
+	return zip("Minimum", a, b, func(x, y T) T { return T(math.Min(float64(x), float64(y))) }, nil)
+}
+
+func boolT[T Float](c bool) T {
+	if c {
+		return 1
+	}
+	return 0
+}
+
+// Greater returns 1 where a > b and 0 elsewhere (broadcasting).
+func Greater[T Float](a, b *Tensor[T]) *Tensor[T] {
+	return zip("Greater", a, b, func(x, y T) T { return boolT[T](x > y) }, nil)
+}
+
+// Less returns 1 where a < b and 0 elsewhere (broadcasting).
+func Less[T Float](a, b *Tensor[T]) *Tensor[T] {
+	return zip("Less", a, b, func(x, y T) T { return boolT[T](x < y) }, nil)
+}
+
+// Equal returns 1 where a == b and 0 elsewhere (broadcasting).
+func Equal[T Float](a, b *Tensor[T]) *Tensor[T] {
+	return zip("Equal", a, b, func(x, y T) T { return boolT[T](x == y) }, nil)
+}
+
+// Where returns a where cond ≠ 0 and b elsewhere, all three broadcast together.
+func Where[T Float](cond, a, b *Tensor[T]) *Tensor[T] {
+	shape := BroadcastShapes("Where", cond.shape, a.shape, b.shape)
+	c, x, y := Expand(cond, shape...).Data(), Expand(a, shape...).Data(), Expand(b, shape...).Data()
+	out := New[T](shape...)
+	for i := range out.data {
+		if c[i] != 0 {
+			out.data[i] = x[i]
+		} else {
+			out.data[i] = y[i]
+		}
+	}
+	return out
+}
+
+// affine returns c·a + d elementwise with a plain loop (no call per element),
+// the kernel behind Neg, Scale and AddScalar.
+func affine[T Float](a *Tensor[T], c, d T) *Tensor[T] {
+	if !a.IsContiguous() || a.isBroadcastScalar() {
+		return Map(a, func(x T) T { return c*x + d })
+	}
+	out := New[T](a.shape...)
+	src := a.data[a.offset : a.offset+len(out.data)]
+	switch {
+	case d == 0:
+		for i, x := range src {
+			out.data[i] = c * x
+		}
+	case c == 1:
+		for i, x := range src {
+			out.data[i] = x + d
+		}
+	default:
+		for i, x := range src {
+			out.data[i] = c*x + d
+		}
+	}
+	return out
+}
+
+// Neg returns −a.
+func Neg[T Float](a *Tensor[T]) *Tensor[T] { return affine(a, -1, 0) }
+
+// Scale returns c·a.
+func Scale[T Float](c T, a *Tensor[T]) *Tensor[T] { return affine(a, c, 0) }
+
+// AddScalar returns a + c.
+func AddScalar[T Float](a *Tensor[T], c T) *Tensor[T] { return affine(a, 1, c) }
+
+// PowScalar returns a^p elementwise.
+func PowScalar[T Float](a *Tensor[T], p T) *Tensor[T] {
+	switch p {
+	case 2:
+		return Mul(a, a)
+	case 1:
+		return a.Clone()
+	}
+	return Map(a, func(x T) T { return T(math.Pow(float64(x), float64(p))) })
+}
+
+// Apply returns f applied to every element, computed in float64.
+func Apply[T Float](a *Tensor[T], f func(float64) float64) *Tensor[T] {
+	return Map(a, func(x T) T { return T(f(float64(x))) })
+}
+
+// Exp returns eˣ elementwise.
+func Exp[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, math.Exp) }
+
+// Log returns the natural logarithm elementwise (−Inf at 0, NaN below).
+func Log[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, math.Log) }
+
+// Sqrt returns √x elementwise.
+func Sqrt[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, math.Sqrt) }
+
+// Abs returns |x| elementwise.
+func Abs[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, math.Abs) }
+
+// Sin returns sin x elementwise.
+func Sin[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, math.Sin) }
+
+// Cos returns cos x elementwise.
+func Cos[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, math.Cos) }
+
+// Tan returns tan x elementwise.
+func Tan[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, math.Tan) }
+
+// Tanh returns tanh x elementwise.
+func Tanh[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, math.Tanh) }
+
+// Erf returns the error function erf x = 2/√π ∫₀ˣ e^(−t²) dt elementwise.
+func Erf[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, math.Erf) }
+
+// SignOf is −1, 0 or 1 by the sign of x (NaN stays NaN).
+func SignOf(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return x
+}
+
+// Sign returns −1, 0 or 1 by the sign of x elementwise (NaN stays NaN).
+func Sign[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, SignOf) }
+
+// SigmoidOf is the logistic function σ(x) = 1/(1+e⁻ˣ), computed without
+// overflow for large |x|.
+func SigmoidOf(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// SoftplusOf is log(1+eˣ), computed as max(x,0) + log1p(e^−|x|) so it neither
+// overflows nor loses the small values.
+func SoftplusOf(x float64) float64 { return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
+
+// GELUOf is the Gaussian error linear unit x·Φ(x) = x/2·(1 + erf(x/√2)), the
+// exact form (PyTorch's default, not the tanh approximation).
+func GELUOf(x float64) float64 { return 0.5 * x * (1 + math.Erf(x/math.Sqrt2)) }
+
+// Sigmoid returns σ(x) = 1/(1+e⁻ˣ) elementwise.
+func Sigmoid[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, SigmoidOf) }
+
+// Softplus returns log(1+eˣ) elementwise.
+func Softplus[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, SoftplusOf) }
+
+// GELU returns x·Φ(x) elementwise (exact erf form).
+func GELU[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, GELUOf) }
+
+// ReLUOf is max(x, 0) (NaN stays NaN).
+func ReLUOf(x float64) float64 {
+	if x > 0 || x != x {
+		return x
+	}
+	return 0
+}
+
+// ReLU returns max(x, 0) elementwise.
+func ReLU[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, ReLUOf) }
+
+// LeakyReLU returns x for x > 0 and slope·x otherwise.
+func LeakyReLU[T Float](a *Tensor[T], slope T) *Tensor[T] {
+	return Map(a, func(x T) T {
+		if x > 0 {
+			return x
+		}
+		return slope * x
+	})
+}
+
+// Step returns 1 where x > 0 and 0 elsewhere: the derivative of ReLU.
+func Step[T Float](a *Tensor[T]) *Tensor[T] { return Map(a, func(x T) T { return boolT[T](x > 0) }) }
+
+// CountNonFinite returns how many elements are NaN or ±Inf, and the row-major
+// index of the first one (−1 if none).
+func CountNonFinite[T Float](a *Tensor[T]) (count, first int) {
+	first = -1
+	if a.Size() > 1 && a.isBroadcastScalar() { // one stored element seen everywhere
+		if c, _ := CountNonFinite(Scalar(a.data[a.offset])); c > 0 {
+			return a.Size(), 0
+		}
+		return 0, -1
+	}
+	for i, x := range a.Data() {
+		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+			if first < 0 {
+				first = i
+			}
+			count++
+		}
+	}
+	return count, first
+}

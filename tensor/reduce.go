@@ -1,0 +1,207 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// reducedShape returns the shape of reducing a over axes (all if none), with
+// reduced axes kept as size 1 (keep) or dropped, and the mask of reduced axes.
+func reducedShape(op string, shape []int, axes []int, keep bool) (out []int, reduced []bool) {
+	reduced = make([]bool, len(shape))
+	if len(axes) == 0 {
+		for i := range reduced {
+			reduced[i] = true
+		}
+	}
+	for _, ax := range axes {
+		ax = normAxis(op, ax, len(shape), shape)
+		if reduced[ax] {
+			panic(shapeErr(op, fmt.Sprintf("axis %d given twice in %v", ax, axes), shape))
+		}
+		reduced[ax] = true
+	}
+	for i, d := range shape {
+		switch {
+		case !reduced[i]:
+			out = append(out, d)
+		case keep:
+			out = append(out, 1)
+		}
+	}
+	return out, reduced
+}
+
+// reduce folds the elements of a over axes with f, starting each output at init.
+func reduce[T Float](op string, a *Tensor[T], keep bool, axes []int, init T, f func(acc, x T) T) *Tensor[T] {
+	shape, reduced := reducedShape(op, a.shape, axes, keep)
+	out := Full(init, shape...)
+	// Walk a in row-major order while tracking the output offset, whose stride
+	// is 0 along reduced axes.
+	ost := make([]int, len(a.shape))
+	s := 1
+	for i := len(a.shape) - 1; i >= 0; i-- {
+		if !reduced[i] {
+			ost[i] = s
+			s *= a.shape[i]
+		}
+	}
+	if len(out.data) == 1 {
+		acc := init
+		a.each(func(off int) { acc = f(acc, a.data[off]) })
+		out.data[0] = acc
+		return out
+	}
+	nd := len(a.shape)
+	idx := make([]int, nd)
+	o := 0
+	a.each(func(off int) {
+		out.data[o] = f(out.data[o], a.data[off])
+		for d := nd - 1; d >= 0; d-- {
+			idx[d]++
+			o += ost[d]
+			if idx[d] < a.shape[d] {
+				break
+			}
+			o -= idx[d] * ost[d]
+			idx[d] = 0
+		}
+	})
+	return out
+}
+
+// Sum returns the sum of a over the given axes (every axis if none). keepDims
+// keeps each reduced axis with size 1, so the result broadcasts against a.
+func Sum[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
+	if len(axes) == 0 && a.IsContiguous() {
+		var acc float64 // accumulate in float64 so float32 sums stay accurate
+		for _, x := range a.data[a.offset : a.offset+a.Size()] {
+			acc += float64(x)
+		}
+		shape, _ := reducedShape("Sum", a.shape, nil, keepDims)
+		out := New[T](shape...)
+		out.data[0] = T(acc)
+		return out
+	}
+	return reduce("Sum", a, keepDims, axes, 0, func(acc, x T) T { return acc + x })
+}
+
+// Mean returns the arithmetic mean of a over the given axes (every axis if none).
+func Mean[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
+	s := Sum(a, keepDims, axes...)
+	return Scale(T(len(s.data))/T(a.Size()), s)
+}
+
+// Max returns the largest element over the given axes (every axis if none);
+// NaN wins, as in PyTorch.
+func Max[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
+	checkNonEmpty("Max", a, axes)
+	return reduce("Max", a, keepDims, axes, T(math.Inf(-1)), func(acc, x T) T {
+		if x > acc || x != x {
+			return x
+		}
+		return acc
+	})
+}
+
+// Min returns the smallest element over the given axes (every axis if none).
+func Min[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
+	checkNonEmpty("Min", a, axes)
+	return reduce("Min", a, keepDims, axes, T(math.Inf(1)), func(acc, x T) T {
+		if x < acc || x != x {
+			return x
+		}
+		return acc
+	})
+}
+
+func checkNonEmpty[T Float](op string, a *Tensor[T], axes []int) {
+	_, reduced := reducedShape(op, a.shape, axes, true)
+	for i, r := range reduced {
+		if r && a.shape[i] == 0 {
+			panic(shapeErr(op, fmt.Sprintf("axis %d is empty: the %s of nothing is undefined", i, op), a.shape))
+		}
+	}
+}
+
+// LogSumExp returns log Σ eˣ over the given axes, computed as m + log Σ e^(x−m)
+// with m the maximum so it neither overflows nor underflows.
+func LogSumExp[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
+	m := Max(a, true, axes...)
+	m = Map(m, func(x T) T { // an all −Inf slice has logsumexp −Inf: shift by 0
+		if math.IsInf(float64(x), 0) {
+			return 0
+		}
+		return x
+	})
+	s := Sum(Exp(Sub(a, m)), true, axes...)
+	out := Add(Log(s), m)
+	if keepDims {
+		return out
+	}
+	shape, _ := reducedShape("LogSumExp", a.shape, axes, false)
+	return Reshape(out, shape...)
+}
+
+// ArgMax returns, for each position of the other axes, the index of the
+// largest element along axis (the first one on ties), in row-major order of
+// the remaining shape.
+func ArgMax[T Float](a *Tensor[T], axis int) []int {
+	axis = normAxis("ArgMax", axis, len(a.shape), a.shape)
+	if a.shape[axis] == 0 {
+		panic(shapeErr("ArgMax", fmt.Sprintf("axis %d is empty", axis), a.shape))
+	}
+	perm := make([]int, 0, len(a.shape))
+	for i := range a.shape {
+		if i != axis {
+			perm = append(perm, i)
+		}
+	}
+	perm = append(perm, axis)
+	rows := Permute(a, perm...).Data()
+	n := a.shape[axis]
+	out := make([]int, len(rows)/n)
+	for r := range out {
+		row := rows[r*n : (r+1)*n]
+		best := 0
+		for j, x := range row {
+			if x > row[best] || (x != x && row[best] == row[best]) {
+				best = j
+			}
+		}
+		out[r] = best
+	}
+	return out
+}
+
+// SumTo sums a down to shape, which must broadcast to a's shape: the inverse
+// of broadcasting, used by the backward pass of broadcast operations.
+func SumTo[T Float](a *Tensor[T], shape ...int) *Tensor[T] {
+	if sameShape(a.shape, shape) {
+		return a
+	}
+	if got := BroadcastShapes("SumTo", a.shape, shape); !sameShape(got, a.shape) {
+		panic(shapeErr("SumTo", "target shape does not broadcast to the source", a.shape, shape))
+	}
+	lead := len(a.shape) - len(shape)
+	var axes []int
+	for i := range a.shape {
+		if i < lead || (shape[i-lead] == 1 && a.shape[i] != 1) {
+			axes = append(axes, i)
+		}
+	}
+	s := Sum(a, true, axes...)
+	return Reshape(s, slices.Clone(shape)...)
+}
+
+// Softmax returns e^(x−m) / Σ e^(x−m) along axis (m the max along axis).
+func Softmax[T Float](a *Tensor[T], axis int) *Tensor[T] {
+	e := Exp(Sub(a, Max(a, true, axis)))
+	return Div(e, Sum(e, true, axis))
+}
+
+// LogSoftmax returns x − logsumexp(x) along axis.
+func LogSoftmax[T Float](a *Tensor[T], axis int) *Tensor[T] {
+	return Sub(a, LogSumExp(a, true, axis))
+}
