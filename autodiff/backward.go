@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 
 	"github.com/nabla-go/nabla/tensor"
 )
@@ -71,11 +70,11 @@ func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 	} else if !slices.Equal(seed.value.Shape(), out.value.Shape()) {
 		return nil, nil, fmt.Errorf("autodiff: seed of shape %v does not match the output (op %q) of shape %v", seed.value.Shape(), out.Op(), out.value.Shape())
 	}
-	if !opts.CreateGraph {
-		seed = &Var[T]{value: seed.value, noRecord: true}
-	}
 	w := getWalker[T]()
 	defer w.release()
+	if !opts.CreateGraph {
+		seed = &Var[T]{value: seed.value, noRecord: true, slab: w.scratch.current()}
+	}
 	order := w.topoOrder(out, wrt)
 	for _, n := range order {
 		n.pending = nil
@@ -143,8 +142,12 @@ func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 		return nil, nil, err
 	}
 	for i, g := range grads {
-		if g.noRecord { // hand out plain values, not internal non-recording ones
-			grads[i] = &Var[T]{value: g.value}
+		if g.noRecord { // hand out plain values, not the pass's scratch nodes
+			v := g.value
+			if g.slab != nil && g.slab.arena != nil && v.Dims() == 0 {
+				v = tensor.Scalar(v.Item()) // it lives in a node the next pass reuses
+			}
+			grads[i] = &Var[T]{value: v}
 		}
 	}
 	return grads, leaves, nil
@@ -153,8 +156,9 @@ func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 // walker holds the buffers of a graph walk, reused across backward passes
 // (a long chain needs long ones, and fresh memory is slow to touch).
 type walker[T Float] struct {
-	order []*Var[T]
-	stack []frame[T]
+	order   []*Var[T]
+	stack   []frame[T]
+	scratch arena[T]
 }
 
 type frame[T Float] struct {
@@ -162,11 +166,20 @@ type frame[T Float] struct {
 	next int // the next input to visit
 }
 
-var walkers sync.Pool
+// walkers keeps a few idle walkers. Unlike a sync.Pool it survives garbage
+// collections, which matters: a long backward pass triggers them itself.
+var walkers = make(chan any, 8)
+
+// maxScratchSlabs bounds the scratch memory an idle walker may keep (~7 MB).
+const maxScratchSlabs = 512
 
 func getWalker[T Float]() *walker[T] {
-	if w, ok := walkers.Get().(*walker[T]); ok {
-		return w
+	select {
+	case x := <-walkers:
+		if w, ok := x.(*walker[T]); ok {
+			return w
+		}
+	default:
 	}
 	return &walker[T]{}
 }
@@ -176,7 +189,14 @@ func (w *walker[T]) release() {
 	clear(w.order)
 	w.order = w.order[:0]
 	w.stack = w.stack[:0]
-	walkers.Put(w)
+	w.scratch.reset()
+	if len(w.scratch.slabs) > maxScratchSlabs {
+		return
+	}
+	select {
+	case walkers <- w:
+	default:
+	}
 }
 
 // topoOrder sets w.order to the Vars that out depends on through

@@ -182,27 +182,74 @@ const slabSize = 64
 // slab is a block of nodes allocated together: a chain of scalar operations
 // then costs one allocation per slabSize steps instead of one per step, and
 // the garbage collector tracks one object instead of slabSize. A node is
-// taken from the slab of its first input (atomically, so graphs that share a
-// Var may grow from several goroutines), else from a fresh slab. A slab lives
-// as long as any of its nodes: at most slabSize−1 neighbours from the same
-// graph stay reachable a little longer.
+// taken from the slab of an input (atomically, so graphs that share a Var may
+// grow from several goroutines), else from a fresh slab. A slab lives as long
+// as any of its nodes: at most slabSize−1 neighbours from the same graph stay
+// reachable a little longer.
 type slab[T Float] struct {
 	used  atomic.Int32
+	arena *arena[T] // set when the slab is scratch memory of a backward pass
 	nodes [slabSize]node[T]
 }
 
-func allocNode[T Float](a, b *Var[T]) *node[T] {
-	if a == nil {
-		a = b
+// arena is the scratch memory of a first-order backward pass. The gradients
+// flowing through such a pass record nothing and die with it, so their nodes
+// come from slabs that the next pass reuses instead of leaving garbage.
+type arena[T Float] struct {
+	slabs []*slab[T]
+	cur   int
+}
+
+// current returns the slab being filled, adding one when it is full.
+func (a *arena[T]) current() *slab[T] {
+	if len(a.slabs) == 0 {
+		a.slabs = append(a.slabs, &slab[T]{arena: a})
 	}
-	if a != nil && a.slab != nil {
-		if i := a.slab.used.Add(1) - 1; i < slabSize {
-			n := &a.slab.nodes[i]
-			n.v.slab = a.slab
-			return n
+	if a.slabs[a.cur].used.Load() >= slabSize {
+		a.cur++
+		if a.cur == len(a.slabs) {
+			a.slabs = append(a.slabs, &slab[T]{arena: a})
 		}
 	}
-	s := new(slab[T])
+	return a.slabs[a.cur]
+}
+
+// reset zeroes the used nodes (dropping their references) for the next pass.
+func (a *arena[T]) reset() {
+	for _, s := range a.slabs[:min(a.cur+1, len(a.slabs))] {
+		clear(s.nodes[:min(int(s.used.Load()), slabSize)])
+		s.used.Store(0)
+	}
+	a.cur = 0
+}
+
+// allocNode returns a zeroed node for the result of an operation on a and b:
+// from the arena of a non-recording input (the result records nothing
+// either), else from an input's slab, else from a new slab.
+func allocNode[T Float](a, b *Var[T]) *node[T] {
+	var s *slab[T]
+	switch {
+	case a != nil && a.noRecord && a.slab != nil:
+		s = a.slab
+	case b != nil && b.noRecord && b.slab != nil:
+		s = b.slab
+	case a != nil && a.slab != nil && !(b != nil && b.noRecord):
+		s = a.slab
+	case b != nil && b.slab != nil && !(a != nil && a.noRecord):
+		s = b.slab
+	}
+	for s != nil {
+		if i := s.used.Add(1) - 1; i < slabSize {
+			n := &s.nodes[i]
+			n.v.slab = s
+			return n
+		}
+		if s.arena == nil {
+			break
+		}
+		s = s.arena.current()
+	}
+	s = new(slab[T])
 	s.used.Store(1)
 	n := &s.nodes[0]
 	n.v.slab = s
@@ -286,7 +333,7 @@ func needs[T Float](out *Var[T], i int) bool { return out.inputs[i].requiresGrad
 // factor computed from x alone during a first-order pass records nothing.
 func plain[T Float](g, x *Var[T]) *Var[T] {
 	if g.noRecord {
-		return &Var[T]{value: x.value, noRecord: true}
+		return &Var[T]{value: x.value, noRecord: true, slab: g.slab}
 	}
 	return x
 }
