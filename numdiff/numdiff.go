@@ -20,7 +20,9 @@ type Settings struct {
 	Stencil Stencil
 	// Step is the relative step: coordinate i moves by
 	// hᵢ = Step · max(|xᵢ|, 1). Default: Stencil.Step (for Hessian, the
-	// optimal step of the stencil applied twice).
+	// optimal step of the stencil applied twice). The scaling assumes f
+	// varies on the scale of |xᵢ|; where it varies much faster (sin x near
+	// x = 10⁴), pass a smaller Step.
 	Step float64
 	// Concurrent is the number of goroutines that evaluate f: 0 or 1 means
 	// serial, a negative value means runtime.GOMAXPROCS(0). With more than
