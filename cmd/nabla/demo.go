@@ -232,13 +232,5 @@ func printMatrix(w io.Writer, d []float64, n int) {
 	}
 }
 
-func indent(s, pre string) string {
-	out := pre
-	for _, r := range s {
-		out += string(r)
-		if r == '\n' {
-			out += pre
-		}
-	}
-	return out
-}
+// indent prefixes every line of s with pre.
+func indent(s, pre string) string { return pre + strings.ReplaceAll(s, "\n", "\n"+pre) }

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+)
+
+// run executes the CLI with args and returns its output and error.
+func run(args ...string) (string, error) {
+	var out bytes.Buffer
+	root := newRootCmd()
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs(args)
+	err := root.Execute()
+	return out.String(), err
+}
+
+// The demo shows the textbook values, computed here from their closed forms.
+func TestDemo(t *testing.T) {
+	out, err := run("demo")
+	if err != nil {
+		t.Fatalf("demo failed: %v\n%s", err, out)
+	}
+	lines := strings.Split(out, "\n")
+	// f(x) = x²: reverse mode, forward mode, finite differences and 2x agree.
+	for _, x := range []float64{-0.5, 0, 0.5} {
+		want := fmt.Sprintf("%g %g %g %.10f %g", x, 2*x, 2*x, 2*x, 2*x)
+		if !hasLine(lines, want) {
+			t.Errorf("no row %q in\n%s", want, out)
+		}
+	}
+	// ∇(x² + y²) = (2x, 2y).
+	for _, p := range [][2]float64{{1, 2}, {-3, 0.5}} {
+		want := fmt.Sprintf("at (%g, %g): f = %.10g, ∇f = (%.10g, %.10g)", p[0], p[1], p[0]*p[0]+p[1]*p[1], 2*p[0], 2*p[1])
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	// f = x²y + yz³ + sin(xy) at (2, 3, 1): ∇f = (12 + 3cos 6, 5 + 2cos 6, 9),
+	// shown by reverse mode, forward mode and as the exact value.
+	for _, g := range []float64{12 + 3*math.Cos(6), 5 + 2*math.Cos(6), 9} {
+		if s := fmt.Sprintf("%.10f", g); strings.Count(out, s) < 3 {
+			t.Errorf("∂f = %s appears %d times, want reverse, forward and exact", s, strings.Count(out, s))
+		}
+	}
+	for _, want := range []string{"a local minimum", "gradient check PASS"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+}
+
+// hasLine reports whether some line, with runs of spaces collapsed, contains want.
+func hasLine(lines []string, want string) bool {
+	for _, l := range lines {
+		if strings.Contains(strings.Join(strings.Fields(l), " "), want) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestBadCommandLines(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"demo", "extra"}, "unknown command \"extra\""},
+		{[]string{"frobnicate"}, "unknown command \"frobnicate\""},
+		{[]string{"demo", "--nope"}, "unknown flag: --nope"},
+	} {
+		_, err := run(c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("nabla %v: error %v, want one containing %q", c.args, err, c.want)
+		}
+	}
+}
