@@ -76,9 +76,18 @@ func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 		seed = &Var[T]{value: seed.value, noRecord: true, slab: w.scratch.current()}
 	}
 	order := w.topoOrder(out, wrt)
-	for _, n := range order {
-		n.pending = nil
-	}
+	// Every pending field in the order is nil here and is nil again when this
+	// returns: the loop below clears each node's as it consumes it, and the
+	// rest (leaves, wrt Vars, or everything after an error or a panic) are
+	// cleared on the way out. This saves two passes over a large graph.
+	cleared := false
+	defer func() {
+		if !cleared {
+			for _, n := range order {
+				n.pending = nil
+			}
+		}
+	}()
 	var leaves []*Var[T]
 	buf := make([]*Var[T], 0, 4)
 	out.pending = seed
@@ -135,11 +144,14 @@ func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 			grads[i] = l.pending
 		}
 	}
-	for _, n := range order {
-		n.pending = nil
-	}
 	if err != nil {
 		return nil, nil, err
+	}
+	if wrt == nil { // only the leaves still hold a pending gradient
+		for _, l := range leaves {
+			l.pending = nil
+		}
+		cleared = true
 	}
 	for i, g := range grads {
 		if g.noRecord { // hand out plain values, not the pass's scratch nodes
@@ -251,9 +263,11 @@ func (w *walker[T]) topoOrder(out *Var[T], wrt []*Var[T]) []*Var[T] {
 			w.order = append(w.order, v)
 		}
 	}
-	final := walkEpoch.Add(1)
-	for _, v := range w.order {
-		v.mark = final
+	if wrt != nil { // give the kept Vars one mark; without wrt they all carry visiting
+		final := walkEpoch.Add(1)
+		for _, v := range w.order {
+			v.mark = final
+		}
 	}
 	return w.order
 }

@@ -48,6 +48,21 @@ func BenchmarkScalarChainForward(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/ops, "ns/chain-op")
 }
 
+// BenchmarkScalarChainBackward times the backward pass alone, over one chain
+// built once.
+func BenchmarkScalarChainBackward(b *testing.B) {
+	const ops = 10000
+	x := Param(tensor.Scalar(0.5))
+	y := chain(x, ops)
+	for b.Loop() {
+		x.ZeroGrad()
+		if err := y.Backward(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/ops, "ns/chain-op")
+}
+
 // rosenbrock is the extended Rosenbrock function
 // f(x) = Σ_{i<n−1} 100(x_{i+1} − x_i²)² + (1 − x_i)², written with autodiff ops.
 func rosenbrock(x *Var[float64]) *Var[float64] {

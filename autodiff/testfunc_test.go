@@ -10,13 +10,13 @@ import (
 	"github.com/nabla-go/nabla/testfunc"
 )
 
-type v64 = *Var[float64]
+type vf = *Var[float64]
 
 // xy splits a 2-vector into its coordinates as 1-element Vars.
-func xy(v v64) (x, y v64) { return Slice(v, 0, 0, 1), Slice(v, 0, 1, 2) }
+func xy(v vf) (x, y vf) { return Slice(v, 0, 0, 1), Slice(v, 0, 1, 2) }
 
 // sum adds any number of Vars.
-func sum(terms ...v64) v64 {
+func sum(terms ...vf) vf {
 	s := terms[0]
 	for _, t := range terms[1:] {
 		s = Add(s, t)
@@ -28,30 +28,30 @@ func sum(terms ...v64) v64 {
 // its Formula, so its Hessian can be taken by differentiating the backward
 // pass and compared with the closed form.
 var autodiffForms = map[string]Func[float64]{
-	"sphere": func(v v64) v64 { return Sum(Square(v), false) },
-	"booth": func(v v64) v64 {
+	"sphere": func(v vf) vf { return Sum(Square(v), false) },
+	"booth": func(v vf) vf {
 		x, y := xy(v)
 		return Sum(Add(Square(AddConst(Add(x, Scale(2, y)), -7)), Square(AddConst(Add(Scale(2, x), y), -5))), false)
 	},
-	"beale": func(v v64) v64 {
+	"beale": func(v vf) vf {
 		x, y := xy(v)
-		term := func(c float64, k float64) v64 { return Square(AddConst(Sub(Mul(x, PowConst(y, k)), x), c)) }
+		term := func(c float64, k float64) vf { return Square(AddConst(Sub(Mul(x, PowConst(y, k)), x), c)) }
 		return Sum(sum(term(1.5, 1), term(2.25, 2), term(2.625, 3)), false)
 	},
-	"himmelblau": func(v v64) v64 {
+	"himmelblau": func(v vf) vf {
 		x, y := xy(v)
 		return Sum(Add(Square(AddConst(Add(Square(x), y), -11)), Square(AddConst(Add(x, Square(y)), -7))), false)
 	},
-	"rosenbrock": func(v v64) v64 {
+	"rosenbrock": func(v vf) vf {
 		x, y := xy(v)
 		return Sum(Add(Square(AddConst(Neg(x), 1)), Scale(100, Square(Sub(y, Square(x))))), false)
 	},
 	"rosenbrock-n": rosenbrock,
-	"rastrigin": func(v v64) v64 {
+	"rastrigin": func(v vf) vf {
 		n := float64(v.Shape()[0])
 		return AddConst(Sum(Sub(Square(v), Scale(10, Cos(Scale(2*math.Pi, v)))), false), 10*n)
 	},
-	"ill-conditioned": func(v v64) v64 {
+	"ill-conditioned": func(v vf) vf {
 		n := v.Shape()[0]
 		c := tensor.New[float64](n)
 		for i := range n {
@@ -59,31 +59,31 @@ var autodiffForms = map[string]Func[float64]{
 		}
 		return Scale(0.5, Sum(Mul(Const(c), Square(v)), false))
 	},
-	"three-hump-camel": func(v v64) v64 {
+	"three-hump-camel": func(v vf) vf {
 		x, y := xy(v)
 		return Sum(sum(Scale(2, Square(x)), Scale(-1.05, PowConst(x, 4)), Scale(1.0/6, PowConst(x, 6)), Mul(x, y), Square(y)), false)
 	},
-	"matyas": func(v v64) v64 {
+	"matyas": func(v vf) vf {
 		x, y := xy(v)
 		return Sum(Sub(Scale(0.26, Add(Square(x), Square(y))), Scale(0.48, Mul(x, y))), false)
 	},
-	"mccormick": func(v v64) v64 {
+	"mccormick": func(v vf) vf {
 		x, y := xy(v)
 		return Sum(AddConst(sum(Sin(Add(x, y)), Square(Sub(x, y)), Scale(-1.5, x), Scale(2.5, y)), 1), false)
 	},
-	"styblinski-tang": func(v v64) v64 {
+	"styblinski-tang": func(v vf) vf {
 		return Scale(0.5, Sum(sum(PowConst(v, 4), Scale(-16, Square(v)), Scale(5, v)), false))
 	},
-	"six-hump-camel": func(v v64) v64 {
+	"six-hump-camel": func(v vf) vf {
 		x, y := xy(v)
 		x2, y2 := Square(x), Square(y)
 		return Sum(sum(Mul(AddConst(Add(Scale(-2.1, x2), Scale(1.0/3, Square(x2))), 4), x2), Mul(x, y), Mul(AddConst(Scale(4, y2), -4), y2)), false)
 	},
-	"saddle": func(v v64) v64 {
+	"saddle": func(v vf) vf {
 		x, y := xy(v)
 		return Sum(Sub(Square(x), Square(y)), false)
 	},
-	"monkey-saddle": func(v v64) v64 {
+	"monkey-saddle": func(v vf) vf {
 		x, y := xy(v)
 		return Sum(Sub(PowConst(x, 3), Scale(3, Mul(x, Square(y)))), false)
 	},

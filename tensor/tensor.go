@@ -292,8 +292,10 @@ func (t *Tensor[T]) String() string {
 // itself: no allocation. It lets a caller embed a Tensor in a larger struct
 // (as autodiff does for scalar graph nodes) and returns dst.
 func PutScalar[T Float](dst *Tensor[T], v T) *Tensor[T] {
-	*dst = Tensor[T]{}
+	// Field by field: cheaper than clearing the whole struct, which costs a
+	// bulk write barrier.
 	dst.one[0] = v
 	dst.data = dst.one[:]
+	dst.shape, dst.strides, dst.offset = nil, nil, 0
 	return dst
 }
