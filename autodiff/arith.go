@@ -7,15 +7,15 @@ import (
 )
 
 // unbroadcast sums a gradient down to the shape of the input it belongs to.
-func unbroadcast[T Float](g, in *Var[T]) *Var[T] { return SumTo(g, in.value.Shape()...) }
+func unbroadcast[T Float](g, in *Var[T]) *Var[T] { return SumTo(g, in.Shape()...) }
 
 // Add returns a + b (broadcasting).
 func Add[T Float](a, b *Var[T]) *Var[T] {
 	n := newNode(addOp[T]{}, a, b, nil)
 	if scalars(a, b) {
-		return n.setScalar(a.value.Item() + b.value.Item())
+		return n.setScalar(a.Item() + b.Item())
 	}
-	return n.set(tensor.Add(a.value, b.value))
+	return n.set(tensor.Add(a.val(), b.val()))
 }
 
 type addOp[T Float] struct{}
@@ -25,10 +25,10 @@ func (addOp[T]) name() string { return "add" }
 // ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1
 func (addOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 	if needs(out, 0) {
-		grads[0] = unbroadcast(g, out.inputs[0])
+		grads[0] = unbroadcast(g, out.ins()[0])
 	}
 	if needs(out, 1) {
-		grads[1] = unbroadcast(g, out.inputs[1])
+		grads[1] = unbroadcast(g, out.ins()[1])
 	}
 }
 
@@ -36,9 +36,9 @@ func (addOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 func Sub[T Float](a, b *Var[T]) *Var[T] {
 	n := newNode(subOp[T]{}, a, b, nil)
 	if scalars(a, b) {
-		return n.setScalar(a.value.Item() - b.value.Item())
+		return n.setScalar(a.Item() - b.Item())
 	}
-	return n.set(tensor.Sub(a.value, b.value))
+	return n.set(tensor.Sub(a.val(), b.val()))
 }
 
 type subOp[T Float] struct{}
@@ -48,10 +48,10 @@ func (subOp[T]) name() string { return "sub" }
 // ∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1
 func (subOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 	if needs(out, 0) {
-		grads[0] = unbroadcast(g, out.inputs[0])
+		grads[0] = unbroadcast(g, out.ins()[0])
 	}
 	if needs(out, 1) {
-		grads[1] = unbroadcast(Neg(g), out.inputs[1])
+		grads[1] = unbroadcast(Neg(g), out.ins()[1])
 	}
 }
 
@@ -59,9 +59,9 @@ func (subOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 func Mul[T Float](a, b *Var[T]) *Var[T] {
 	n := newNode(mulOp[T]{}, a, b, nil)
 	if scalars(a, b) {
-		return n.setScalar(a.value.Item() * b.value.Item())
+		return n.setScalar(a.Item() * b.Item())
 	}
-	return n.set(tensor.Mul(a.value, b.value))
+	return n.set(tensor.Mul(a.val(), b.val()))
 }
 
 type mulOp[T Float] struct{}
@@ -70,7 +70,7 @@ func (mulOp[T]) name() string { return "mul" }
 
 // ∂(ab)/∂a = b, ∂(ab)/∂b = a
 func (mulOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	a, b := out.inputs[0], out.inputs[1]
+	a, b := out.ins()[0], out.ins()[1]
 	if needs(out, 0) {
 		grads[0] = unbroadcast(Mul(g, b), a)
 	}
@@ -83,9 +83,9 @@ func (mulOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 func Div[T Float](a, b *Var[T]) *Var[T] {
 	n := newNode(divOp[T]{}, a, b, nil)
 	if scalars(a, b) {
-		return n.setScalar(a.value.Item() / b.value.Item())
+		return n.setScalar(a.Item() / b.Item())
 	}
-	return n.set(tensor.Div(a.value, b.value))
+	return n.set(tensor.Div(a.val(), b.val()))
 }
 
 type divOp[T Float] struct{}
@@ -94,7 +94,7 @@ func (divOp[T]) name() string { return "div" }
 
 // ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −(a/b)/b
 func (divOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	a, b := out.inputs[0], out.inputs[1]
+	a, b := out.ins()[0], out.ins()[1]
 	gb := Div(g, b)
 	if needs(out, 0) {
 		grads[0] = unbroadcast(gb, a)
@@ -106,7 +106,7 @@ func (divOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 
 // Pow returns a^b elementwise (broadcasting).
 func Pow[T Float](a, b *Var[T]) *Var[T] {
-	return apply2(powOp[T]{}, a, b, tensor.Pow(a.value, b.value))
+	return apply2(powOp[T]{}, a, b, tensor.Pow(a.val(), b.val()))
 }
 
 type powOp[T Float] struct{}
@@ -115,13 +115,13 @@ func (powOp[T]) name() string { return "pow" }
 
 // ∂(aᵇ)/∂a = b·a^(b−1); ∂(aᵇ)/∂b = aᵇ·log a, taken as 0 where a = 0 and b ≥ 0 (as PyTorch)
 func (powOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	a, b := out.inputs[0], out.inputs[1]
+	a, b := out.ins()[0], out.ins()[1]
 	pa, pb := plain(g, a), plain(g, b)
 	if needs(out, 0) {
 		grads[0] = unbroadcast(Mul(g, Mul(pb, Pow(pa, AddConst(pb, -1)))), a)
 	}
 	if needs(out, 1) {
-		zero := tensor.Mul(tensor.Equal(pa.value, tensor.Scalar[T](0)), tensor.Sub(tensor.Scalar[T](1), tensor.Less(pb.value, tensor.Scalar[T](0))))
+		zero := tensor.Mul(tensor.Equal(pa.val(), tensor.Scalar[T](0)), tensor.Sub(tensor.Scalar[T](1), tensor.Less(pb.val(), tensor.Scalar[T](0))))
 		d := Where(zero, Scalar[T](0), Mul(Pow(pa, pb), Log(pa)))
 		grads[1] = unbroadcast(Mul(g, d), b)
 	}
@@ -130,12 +130,12 @@ func (powOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 // Maximum returns max(a, b) elementwise (broadcasting). At ties the gradient is
 // split equally between a and b, as in PyTorch.
 func Maximum[T Float](a, b *Var[T]) *Var[T] {
-	return apply2(extremumOp[T]{max: true}, a, b, tensor.Maximum(a.value, b.value))
+	return apply2(extremumOp[T]{max: true}, a, b, tensor.Maximum(a.val(), b.val()))
 }
 
 // Minimum returns min(a, b) elementwise (broadcasting), splitting ties equally.
 func Minimum[T Float](a, b *Var[T]) *Var[T] {
-	return apply2(extremumOp[T]{}, a, b, tensor.Minimum(a.value, b.value))
+	return apply2(extremumOp[T]{}, a, b, tensor.Minimum(a.val(), b.val()))
 }
 
 type extremumOp[T Float] struct{ max bool }
@@ -149,28 +149,28 @@ func (o extremumOp[T]) name() string {
 
 // ∂max(a,b)/∂a = [a > b] + ½[a = b] (a constant mask); ∂/∂b likewise
 func (o extremumOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	a, b := out.inputs[0], out.inputs[1]
+	a, b := out.ins()[0], out.ins()[1]
 	wins := tensor.Less[T]
 	if o.max {
 		wins = tensor.Greater[T]
 	}
-	half := tensor.Scale(0.5, tensor.Equal(a.value, b.value))
+	half := tensor.Scale(0.5, tensor.Equal(a.val(), b.val()))
 	if needs(out, 0) {
-		grads[0] = unbroadcast(Mul(g, Const(tensor.Add(wins(a.value, b.value), half))), a)
+		grads[0] = unbroadcast(Mul(g, Const(tensor.Add(wins(a.val(), b.val()), half))), a)
 	}
 	if needs(out, 1) {
-		grads[1] = unbroadcast(Mul(g, Const(tensor.Add(wins(b.value, a.value), half))), b)
+		grads[1] = unbroadcast(Mul(g, Const(tensor.Add(wins(b.val(), a.val()), half))), b)
 	}
 }
 
 func (extremumOp[T]) branch(out *Var[T]) string {
-	return signs(tensor.Sub(out.inputs[0].value, out.inputs[1].value))
+	return signs(tensor.Sub(out.ins()[0].val(), out.ins()[1].val()))
 }
 
 // Where returns a where cond ≠ 0 and b elsewhere (all three broadcast). cond
 // is a constant mask: no gradient flows to it.
 func Where[T Float](cond *tensor.Tensor[T], a, b *Var[T]) *Var[T] {
-	return apply2(whereOp[T]{cond}, a, b, tensor.Where(cond, a.value, b.value))
+	return apply2(whereOp[T]{cond}, a, b, tensor.Where(cond, a.val(), b.val()))
 }
 
 type whereOp[T Float] struct{ cond *tensor.Tensor[T] }
@@ -181,20 +181,20 @@ func (whereOp[T]) name() string { return "where" }
 func (o whereOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 	zero := Scalar[T](0)
 	if needs(out, 0) {
-		grads[0] = unbroadcast(Where(o.cond, g, zero), out.inputs[0])
+		grads[0] = unbroadcast(Where(o.cond, g, zero), out.ins()[0])
 	}
 	if needs(out, 1) {
-		grads[1] = unbroadcast(Where(o.cond, zero, g), out.inputs[1])
+		grads[1] = unbroadcast(Where(o.cond, zero, g), out.ins()[1])
 	}
 }
 
 // Neg returns −x.
 func Neg[T Float](x *Var[T]) *Var[T] {
 	n := newNode(negOp[T]{}, x, nil, nil)
-	if x.value.Dims() == 0 {
-		return n.setScalar(-x.value.Item())
+	if x.isScalar() {
+		return n.setScalar(-x.Item())
 	}
-	return n.set(tensor.Neg(x.value))
+	return n.set(tensor.Neg(x.val()))
 }
 
 type negOp[T Float] struct{}
@@ -207,11 +207,11 @@ func (negOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Neg(g) }
 // Scale returns c·x for a constant c.
 func Scale[T Float](c T, x *Var[T]) *Var[T] {
 	n := newNode(scaleOp[T]{}, x, nil, nil)
-	n.v.k = c
-	if x.value.Dims() == 0 {
-		return n.setScalar(c * x.value.Item())
+	n.k = c
+	if x.isScalar() {
+		return n.setScalar(c * x.Item())
 	}
-	return n.set(tensor.Scale(c, x.value))
+	return n.set(tensor.Scale(c, x.val()))
 }
 
 type scaleOp[T Float] struct{}
@@ -224,11 +224,11 @@ func (scaleOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Scale(out.k,
 // AddConst returns x + c for a constant c.
 func AddConst[T Float](x *Var[T], c T) *Var[T] {
 	n := newNode(addConstOp[T]{}, x, nil, nil)
-	n.v.k = c
-	if x.value.Dims() == 0 {
-		return n.setScalar(x.value.Item() + c)
+	n.k = c
+	if x.isScalar() {
+		return n.setScalar(x.Item() + c)
 	}
-	return n.set(tensor.AddScalar(x.value, c))
+	return n.set(tensor.AddScalar(x.val(), c))
 }
 
 type addConstOp[T Float] struct{}
@@ -241,8 +241,8 @@ func (addConstOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = g }
 // PowConst returns xᵖ for a constant p.
 func PowConst[T Float](x *Var[T], p T) *Var[T] {
 	n := newNode(powConstOp[T]{}, x, nil, nil)
-	n.v.k = p
-	return n.set(tensor.PowScalar(x.value, p))
+	n.k = p
+	return n.set(tensor.PowScalar(x.val(), p))
 }
 
 type powConstOp[T Float] struct{}
@@ -251,7 +251,7 @@ func (powConstOp[T]) name() string { return "pow_const" }
 
 // d/dx xᵖ = p·x^(p−1)
 func (powConstOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	x, p := plain(g, out.inputs[0]), out.k
+	x, p := plain(g, out.ins()[0]), out.k
 	switch p {
 	case 0:
 		grads[0] = Scale(0, g)
@@ -285,7 +285,7 @@ type logOp[T Float] struct{}
 func (logOp[T]) name() string { return "log" }
 
 // d/dx log x = 1/x
-func (logOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Div(g, out.inputs[0]) }
+func (logOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Div(g, out.ins()[0]) }
 
 // Sqrt returns √x.
 func Sqrt[T Float](x *Var[T]) *Var[T] { return unary(sqrtOp[T]{}, x, math.Sqrt) }
@@ -308,13 +308,13 @@ func (absOp[T]) name() string { return "abs" }
 
 // d/dx |x| = sign x
 func (absOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Mul(g, Const(tensor.Sign(out.inputs[0].value)))
+	grads[0] = Mul(g, Const(tensor.Sign(out.ins()[0].val())))
 }
 
 // signBranch is the kink description of ops whose kink is at input 0.
 type signBranch[T Float] struct{}
 
-func (signBranch[T]) branch(out *Var[T]) string { return signs(out.inputs[0].value) }
+func (signBranch[T]) branch(out *Var[T]) string { return signs(out.ins()[0].val()) }
 
 // Sin returns sin x.
 func Sin[T Float](x *Var[T]) *Var[T] { return unary(sinOp[T]{}, x, math.Sin) }
@@ -325,7 +325,7 @@ func (sinOp[T]) name() string { return "sin" }
 
 // d/dx sin x = cos x
 func (sinOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Mul(g, Cos(plain(g, out.inputs[0])))
+	grads[0] = Mul(g, Cos(plain(g, out.ins()[0])))
 }
 
 // Cos returns cos x.
@@ -337,7 +337,7 @@ func (cosOp[T]) name() string { return "cos" }
 
 // d/dx cos x = −sin x
 func (cosOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Neg(Mul(g, Sin(plain(g, out.inputs[0]))))
+	grads[0] = Neg(Mul(g, Sin(plain(g, out.ins()[0]))))
 }
 
 // Tan returns tan x.
@@ -365,10 +365,10 @@ func (tanhOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = tanhBackward(
 func tanhBackward[T Float](g, y *Var[T]) *Var[T] {
 	n := newNode(tanhBackwardOp[T]{}, g, y, nil)
 	if scalars(g, y) {
-		gv, yv := g.value.Item(), y.value.Item()
+		gv, yv := g.Item(), y.Item()
 		return n.setScalar(gv * (1 - yv*yv))
 	}
-	return n.set(tensor.Mul(g.value, tensor.Sub(tensor.Scalar[T](1), tensor.Mul(y.value, y.value))))
+	return n.set(tensor.Mul(g.val(), tensor.Sub(tensor.Scalar[T](1), tensor.Mul(y.val(), y.val()))))
 }
 
 type tanhBackwardOp[T Float] struct{}
@@ -377,7 +377,7 @@ func (tanhBackwardOp[T]) name() string { return "tanh_backward" }
 
 // ∂[g(1 − y²)]/∂g = 1 − y², ∂/∂y = −2gy
 func (tanhBackwardOp[T]) vjp(out, gg *Var[T], grads []*Var[T]) {
-	g, y := out.inputs[0], out.inputs[1]
+	g, y := out.ins()[0], out.ins()[1]
 	if needs(out, 0) {
 		grads[0] = unbroadcast(tanhBackward(gg, y), g)
 	}
@@ -408,7 +408,7 @@ func (softplusOp[T]) name() string { return "softplus" }
 
 // d/dx log(1+eˣ) = σ(x)
 func (softplusOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Mul(g, Sigmoid(plain(g, out.inputs[0])))
+	grads[0] = Mul(g, Sigmoid(plain(g, out.ins()[0])))
 }
 
 // Erf returns the error function erf x.
@@ -420,7 +420,7 @@ func (erfOp[T]) name() string { return "erf" }
 
 // d/dx erf x = 2/√π · e^(−x²)
 func (erfOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	x := plain(g, out.inputs[0])
+	x := plain(g, out.ins()[0])
 	grads[0] = Mul(g, Scale(T(2/math.Sqrt(math.Pi)), Exp(Neg(Square(x)))))
 }
 
@@ -433,7 +433,7 @@ func (geluOp[T]) name() string { return "gelu" }
 
 // d/dx x·Φ(x) = Φ(x) + x·φ(x), with φ(x) = e^(−x²/2)/√(2π)
 func (geluOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	x := plain(g, out.inputs[0])
+	x := plain(g, out.ins()[0])
 	cdf := Scale(0.5, AddConst(Erf(Scale(T(1/math.Sqrt2), x)), 1))
 	pdf := Scale(T(1/math.Sqrt(2*math.Pi)), Exp(Scale(-0.5, Square(x))))
 	grads[0] = Mul(g, Add(cdf, Mul(x, pdf)))
@@ -448,15 +448,15 @@ func (reluOp[T]) name() string { return "relu" }
 
 // d/dx max(x, 0) = [x > 0]
 func (reluOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Mul(g, Const(tensor.Step(out.inputs[0].value)))
+	grads[0] = Mul(g, Const(tensor.Step(out.ins()[0].val())))
 }
 
 // LeakyReLU returns x for x > 0 and slope·x otherwise (PyTorch's default slope
 // is 0.01).
 func LeakyReLU[T Float](x *Var[T], slope T) *Var[T] {
 	n := newNode(leakyReLUOp[T]{}, x, nil, nil)
-	n.v.k = slope
-	return n.set(tensor.LeakyReLU(x.value, slope))
+	n.k = slope
+	return n.set(tensor.LeakyReLU(x.val(), slope))
 }
 
 type leakyReLUOp[T Float] struct{ signBranch[T] }
@@ -466,7 +466,7 @@ func (leakyReLUOp[T]) name() string { return "leaky_relu" }
 // d/dx = 1 for x > 0, slope otherwise
 func (leakyReLUOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 	slope := out.k
-	d := tensor.Map(out.inputs[0].value, func(v T) T {
+	d := tensor.Map(out.ins()[0].val(), func(v T) T {
 		if v > 0 {
 			return 1
 		}

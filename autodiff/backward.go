@@ -59,21 +59,21 @@ func Gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 // the gradients of wrt, propagating only along paths that reach them.
 func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]*Var[T], []*Var[T], error) {
 	if !out.requiresGrad {
-		return nil, nil, fmt.Errorf("autodiff: the output (op %q, shape %v) does not depend on any Param, so it has no gradient; build it from autodiff.Param values", out.Op(), out.value.Shape())
+		return nil, nil, fmt.Errorf("autodiff: the output (op %q, shape %v) does not depend on any Param, so it has no gradient; build it from autodiff.Param values", out.Op(), out.Shape())
 	}
 	seed := opts.Seed
 	if seed == nil {
-		if out.value.Size() != 1 {
-			return nil, nil, fmt.Errorf("autodiff: gradient of a non-scalar output (op %q, shape %v): reduce it to one element first (e.g. Sum or Mean), or pass a Seed of the same shape for a vector-Jacobian product", out.Op(), out.value.Shape())
+		if out.val().Size() != 1 {
+			return nil, nil, fmt.Errorf("autodiff: gradient of a non-scalar output (op %q, shape %v): reduce it to one element first (e.g. Sum or Mean), or pass a Seed of the same shape for a vector-Jacobian product", out.Op(), out.Shape())
 		}
-		seed = Const(tensor.Ones[T](out.value.Shape()...))
-	} else if !slices.Equal(seed.value.Shape(), out.value.Shape()) {
-		return nil, nil, fmt.Errorf("autodiff: seed of shape %v does not match the output (op %q) of shape %v", seed.value.Shape(), out.Op(), out.value.Shape())
+		seed = Const(tensor.Ones[T](out.Shape()...))
+	} else if !slices.Equal(seed.Shape(), out.Shape()) {
+		return nil, nil, fmt.Errorf("autodiff: seed of shape %v does not match the output (op %q) of shape %v", seed.Shape(), out.Op(), out.Shape())
 	}
 	w := getWalker[T]()
 	defer w.release()
 	if !opts.CreateGraph {
-		seed = &Var[T]{value: seed.value, noRecord: true, slab: w.scratch.current()}
+		seed = &Var[T]{value: seed.val(), noRecord: true, slab: w.scratch.current()}
 	}
 	order := w.topoOrder(out, wrt)
 	// Every pending field in the order is nil here and is nil again when this
@@ -86,6 +86,7 @@ func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 			for _, n := range order {
 				n.pending = nil
 			}
+			out.pending = nil // out is outside order when no wrt Var is reachable
 		}
 	}()
 	var leaves []*Var[T]
@@ -107,16 +108,16 @@ func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 		if wrt == nil {
 			n.pending = nil // free intermediate gradients as soon as they are used
 		}
-		buf = buf[:len(n.inputs)]
+		buf = buf[:len(n.ins())]
 		clear(buf)
 		n.fn.vjp(n, g, buf)
-		for j, in := range n.inputs {
+		for j, in := range n.ins() {
 			gi := buf[j]
 			if gi == nil || !in.requiresGrad || in.mark != n.mark {
 				continue
 			}
-			if !slices.Equal(gi.value.Shape(), in.value.Shape()) {
-				panic(fmt.Sprintf("autodiff: internal error: backward of %q gave a gradient of shape %v for input %d of shape %v", n.Op(), gi.value.Shape(), j, in.value.Shape()))
+			if !sameShape(gi, in) {
+				panic(fmt.Sprintf("autodiff: internal error: backward of %q gave a gradient of shape %v for input %d of shape %v", n.Op(), gi.Shape(), j, in.Shape()))
 			}
 			if err = checkFinite(n, g, gi, j); err != nil {
 				break
@@ -135,7 +136,7 @@ func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 			if w.pending != nil && w.mark == out.mark {
 				grads[i] = w.pending
 			} else {
-				grads[i] = Const(tensor.New[T](w.value.Shape()...))
+				grads[i] = Const(tensor.New[T](w.Shape()...))
 			}
 		}
 	} else {
@@ -155,11 +156,7 @@ func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 	}
 	for i, g := range grads {
 		if g.noRecord { // hand out plain values, not the pass's scratch nodes
-			v := g.value
-			if g.slab != nil && g.slab.arena != nil && v.Dims() == 0 {
-				v = tensor.Scalar(v.Item()) // it lives in a node the next pass reuses
-			}
-			grads[i] = &Var[T]{value: v}
+			grads[i] = &Var[T]{value: g.value, s: g.s}
 		}
 	}
 	return grads, leaves, nil
@@ -237,8 +234,8 @@ func (w *walker[T]) topoOrder(out *Var[T], wrt []*Var[T]) []*Var[T] {
 	enter(out)
 	for len(w.stack) > 0 {
 		top := &w.stack[len(w.stack)-1]
-		if top.next < len(top.v.inputs) {
-			in := top.v.inputs[top.next]
+		if top.next < len(top.v.ins()) {
+			in := top.v.ins()[top.next]
 			top.next++
 			if in.requiresGrad && in.mark != visiting && in.mark != relevant {
 				enter(in)
@@ -251,7 +248,7 @@ func (w *walker[T]) topoOrder(out *Var[T], wrt []*Var[T]) []*Var[T] {
 			w.order = append(w.order, v)
 			continue
 		}
-		for _, in := range v.inputs {
+		for _, in := range v.ins() {
 			if v.mark == relevant {
 				break
 			}
@@ -272,30 +269,42 @@ func (w *walker[T]) topoOrder(out *Var[T], wrt []*Var[T]) []*Var[T] {
 	return w.order
 }
 
+// sameShape reports whether a and b have the same shape, without making
+// tensors for lazy scalars.
+func sameShape[T Float](a, b *Var[T]) bool {
+	if a.value == nil || b.value == nil {
+		return a.isScalar() && b.isScalar()
+	}
+	return tensor.SameShape(a.value, b.value)
+}
+
 // checkFinite returns an error if the backward rule of n turned a finite
 // upstream gradient g into a NaN or Inf gradient gi for input j.
 func checkFinite[T Float](n, g, gi *Var[T], j int) error {
-	bad, at := tensor.CountNonFinite(gi.value)
+	if f := float64(gi.s); gi.value == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
+		return nil // the common case of a lazy scalar, without making its tensor
+	}
+	bad, at := tensor.CountNonFinite(gi.val())
 	if bad == 0 {
 		return nil
 	}
-	if up, _ := tensor.CountNonFinite(g.value); up > 0 {
+	if up, _ := tensor.CountNonFinite(g.val()); up > 0 {
 		return nil // inherited: reported where it first appeared
 	}
-	in := n.inputs[j]
-	val := in.value.Data()
+	in := n.ins()[j]
+	val := in.val().Data()
 	where := ""
-	if in.value.Size() == gi.value.Size() {
+	if in.val().Size() == gi.val().Size() {
 		where = fmt.Sprintf(" (the input there is %g)", float64(val[at]))
 	}
-	v := gi.value.Data()[at]
+	v := gi.val().Data()[at]
 	kind := "NaN"
 	if math.IsInf(float64(v), 0) {
 		kind = "Inf"
 	}
 	name := ""
-	if in.name != "" {
-		name = " " + in.name
+	if in.Name() != "" {
+		name = " " + in.Name()
 	}
-	return fmt.Errorf("autodiff: backward of %q made %s in the gradient of its input %d%s (shape %v) at element %d%s from a finite upstream gradient: the function is not differentiable there or the gradient overflows; move the point, add an epsilon, or clip", n.Op(), kind, j, name, in.value.Shape(), at, where)
+	return fmt.Errorf("autodiff: backward of %q made %s in the gradient of its input %d%s (shape %v) at element %d%s from a finite upstream gradient: the function is not differentiable there or the gradient overflows; move the point, add an epsilon, or clip", n.Op(), kind, j, name, in.Shape(), at, where)
 }

@@ -36,7 +36,7 @@ func call[T Float](f Func[T], x *tensor.Tensor[T]) (xv, y *Var[T], err error) {
 // grad1 returns ∂y/∂x for one Var.
 func grad1[T Float](y, x *Var[T], opts BackwardOptions[T]) (*Var[T], error) {
 	if !y.requiresGrad { // y does not depend on x: the derivative is zero
-		return Const(tensor.New[T](x.value.Shape()...)), nil
+		return Const(tensor.New[T](x.Shape()...)), nil
 	}
 	gs, err := Gradients(y, []*Var[T]{x}, opts)
 	if err != nil {
@@ -46,8 +46,8 @@ func grad1[T Float](y, x *Var[T], opts BackwardOptions[T]) (*Var[T], error) {
 }
 
 func scalarOut[T Float](y *Var[T], what string) error {
-	if y.value.Size() != 1 {
-		return fmt.Errorf("autodiff: %s needs a function with a single-element output, but it returned shape %v (op %q); reduce it (Sum, Mean) or use Jacobian/VJP", what, y.value.Shape(), y.Op())
+	if y.val().Size() != 1 {
+		return fmt.Errorf("autodiff: %s needs a function with a single-element output, but it returned shape %v (op %q); reduce it (Sum, Mean) or use Jacobian/VJP", what, y.Shape(), y.Op())
 	}
 	return nil
 }
@@ -66,7 +66,7 @@ func ValueAndGrad[T Float](f Func[T], x *tensor.Tensor[T]) (T, *tensor.Tensor[T]
 	if err != nil {
 		return 0, nil, err
 	}
-	return y.value.Item(), g.value, nil
+	return y.Item(), g.val(), nil
 }
 
 // Grad returns ∇f(x) for f: Rⁿ → R.
@@ -86,7 +86,7 @@ func VJP[T Float](f Func[T], x, w *tensor.Tensor[T]) (y, xbar *tensor.Tensor[T],
 	if err != nil {
 		return nil, nil, err
 	}
-	return yv.value, g.value, nil
+	return yv.val(), g.val(), nil
 }
 
 // transposer evaluates f at x once and records the map w ↦ J(x)ᵀw as a graph
@@ -99,7 +99,7 @@ type transposer[T Float] struct {
 }
 
 func newTransposer[T Float](xv, y *Var[T]) (*transposer[T], error) {
-	w := Param(tensor.New[T](y.value.Shape()...))
+	w := Param(tensor.New[T](y.Shape()...))
 	tr := &transposer[T]{x: xv, y: y, w: w}
 	if !y.requiresGrad {
 		return tr, nil
@@ -114,17 +114,17 @@ func newTransposer[T Float](xv, y *Var[T]) (*transposer[T], error) {
 
 // jvp returns J(x)u.
 func (tr *transposer[T]) jvp(u *tensor.Tensor[T]) (*tensor.Tensor[T], error) {
-	if !slices.Equal(u.Shape(), tr.x.value.Shape()) {
-		return nil, fmt.Errorf("autodiff: tangent of shape %v does not match the input's shape %v", u.Shape(), tr.x.value.Shape())
+	if !slices.Equal(u.Shape(), tr.x.Shape()) {
+		return nil, fmt.Errorf("autodiff: tangent of shape %v does not match the input's shape %v", u.Shape(), tr.x.Shape())
 	}
 	if tr.jtw == nil || !tr.jtw.requiresGrad {
-		return tensor.New[T](tr.y.value.Shape()...), nil
+		return tensor.New[T](tr.y.Shape()...), nil
 	}
 	gs, err := Gradients(tr.jtw, []*Var[T]{tr.w}, BackwardOptions[T]{Seed: Const(u)})
 	if err != nil {
 		return nil, err
 	}
-	return gs[0].value, nil
+	return gs[0].val(), nil
 }
 
 // JVP returns y = f(x) and the Jacobian-vector product J(x)u (forward mode,
@@ -142,7 +142,7 @@ func JVP[T Float](f Func[T], x, u *tensor.Tensor[T]) (y, ydot *tensor.Tensor[T],
 	if err != nil {
 		return nil, nil, err
 	}
-	return tr.y.value, ydot, nil
+	return tr.y.val(), ydot, nil
 }
 
 // DirectionalDerivative returns D_u f(x) = ∇f(x)·u for f: Rⁿ → R. u is used as
@@ -166,8 +166,8 @@ func Jacobian[T Float](f Func[T], x *tensor.Tensor[T]) (*tensor.Tensor[T], error
 	if err != nil {
 		return nil, err
 	}
-	m, n := y.value.Size(), x.Size()
-	shape := append(y.value.Shape(), x.Shape()...)
+	m, n := y.val().Size(), x.Size()
+	shape := append(y.Shape(), x.Shape()...)
 	jac := tensor.New[T](m, n)
 	if !y.requiresGrad {
 		return tensor.Reshape(jac, shape...), nil
@@ -176,11 +176,11 @@ func Jacobian[T Float](f Func[T], x *tensor.Tensor[T]) (*tensor.Tensor[T], error
 		for i := 0; i < m; i++ {
 			e := tensor.New[T](m)
 			e.Data()[i] = 1
-			row, err := grad1(y, xv, BackwardOptions[T]{Seed: Const(tensor.Reshape(e, y.value.Shape()...))})
+			row, err := grad1(y, xv, BackwardOptions[T]{Seed: Const(tensor.Reshape(e, y.Shape()...))})
 			if err != nil {
 				return nil, err
 			}
-			copy(jac.Data()[i*n:(i+1)*n], row.value.Data())
+			copy(jac.Data()[i*n:(i+1)*n], row.val().Data())
 		}
 		return tensor.Reshape(jac, shape...), nil
 	}
@@ -227,7 +227,7 @@ func Hessian[T Float](f Func[T], x *tensor.Tensor[T]) (*tensor.Tensor[T], error)
 		if err != nil {
 			return nil, err
 		}
-		copy(h.Data()[i*n:(i+1)*n], row.value.Data())
+		copy(h.Data()[i*n:(i+1)*n], row.val().Data())
 	}
 	return tensor.Reshape(h, shape...), nil
 }
@@ -256,5 +256,5 @@ func HVP[T Float](f Func[T], x, v *tensor.Tensor[T]) (*tensor.Tensor[T], error) 
 	if err != nil {
 		return nil, err
 	}
-	return hv.value, nil
+	return hv.val(), nil
 }

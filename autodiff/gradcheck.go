@@ -33,20 +33,20 @@ func GradCheck(f Func[float64], x *tensor.Tensor[float64], s *numdiff.CheckSetti
 func CheckParams(loss func() *Var[float64], params []*Var[float64], s *numdiff.CheckSettings) (numdiff.CheckResult, error) {
 	var x0 []float64
 	for _, p := range params {
-		x0 = append(x0, p.value.Data()...)
+		x0 = append(x0, p.val().Data()...)
 	}
 	set := func(x []float64) {
 		at := 0
 		for _, p := range params {
-			n := p.value.Size()
-			p.value.CopyFrom(tensor.FromSlice(x[at:at+n], p.value.Shape()...))
+			n := p.val().Size()
+			p.val().CopyFrom(tensor.FromSlice(x[at:at+n], p.Shape()...))
 			at += n
 		}
 	}
 	defer set(x0)
 	out := loss()
-	if out.value.Size() != 1 {
-		return numdiff.CheckResult{}, fmt.Errorf("autodiff: CheckParams needs a single-element loss, got shape %v", out.value.Shape())
+	if out.val().Size() != 1 {
+		return numdiff.CheckResult{}, fmt.Errorf("autodiff: CheckParams needs a single-element loss, got shape %v", out.Shape())
 	}
 	grads, err := Gradients(out, params, BackwardOptions[float64]{})
 	if err != nil {
@@ -54,7 +54,7 @@ func CheckParams(loss func() *Var[float64], params []*Var[float64], s *numdiff.C
 	}
 	var g []float64
 	for _, gi := range grads {
-		g = append(g, gi.value.Data()...)
+		g = append(g, gi.val().Data()...)
 	}
 	eval := func(x []float64) float64 {
 		set(x)

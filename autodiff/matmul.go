@@ -6,9 +6,9 @@ import "github.com/nabla-go/nabla/tensor"
 // matrices [m,k]·[k,n], broadcast batch axes, 1-D operands as row/column
 // vectors whose axis is dropped.
 func MatMul[T Float](a, b *Var[T]) *Var[T] {
-	ad, bd := a.value.Dims(), b.value.Dims()
+	ad, bd := a.val().Dims(), b.val().Dims()
 	if ad == 0 || bd == 0 {
-		tensor.MatMul(a.value, b.value) // panics with the shape error
+		tensor.MatMul(a.val(), b.val()) // panics with the shape error
 	}
 	if ad == 1 || bd == 1 {
 		a2, b2 := a, b
@@ -33,7 +33,7 @@ func MatMul[T Float](a, b *Var[T]) *Var[T] {
 
 // matmul is the primitive for operands with at least two axes.
 func matmul[T Float](a, b *Var[T]) *Var[T] {
-	return apply2(matmulOp[T]{}, a, b, tensor.MatMul(a.value, b.value))
+	return apply2(matmulOp[T]{}, a, b, tensor.MatMul(a.val(), b.val()))
 }
 
 type matmulOp[T Float] struct{}
@@ -42,7 +42,7 @@ func (matmulOp[T]) name() string { return "matmul" }
 
 // C = AB: ∂L/∂A = G·Bᵀ, ∂L/∂B = Aᵀ·G (summed over broadcast batch axes)
 func (matmulOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	a, b := out.inputs[0], out.inputs[1]
+	a, b := out.ins()[0], out.ins()[1]
 	if needs(out, 0) {
 		grads[0] = unbroadcast(matmul(g, Transpose(plain(g, b), -2, -1)), a)
 	}

@@ -9,12 +9,12 @@ import (
 
 // keptShape is x's shape with the reduced axes set to 1.
 func keptShape[T Float](x *Var[T], axes []int) []int {
-	return tensor.Sum(tensor.Zeros[T](x.value.Shape()...), true, axes...).Shape()
+	return tensor.Sum(tensor.Zeros[T](x.Shape()...), true, axes...).Shape()
 }
 
 // Sum adds x over the given axes (all if none); keepDims keeps them as size 1.
 func Sum[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
-	return apply1(sumOp[T]{axes}, x, tensor.Sum(x.value, keepDims, axes...))
+	return apply1(sumOp[T]{axes}, x, tensor.Sum(x.val(), keepDims, axes...))
 }
 
 type sumOp[T Float] struct{ axes []int }
@@ -23,25 +23,25 @@ func (sumOp[T]) name() string { return "sum" }
 
 // ∂(Σx)/∂xᵢ = 1: spread g back over the summed axes
 func (o sumOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	x := out.inputs[0]
-	grads[0] = Expand(Reshape(g, keptShape(x, o.axes)...), x.value.Shape()...)
+	x := out.ins()[0]
+	grads[0] = Expand(Reshape(g, keptShape(x, o.axes)...), x.Shape()...)
 }
 
 // Mean averages x over the given axes (all if none).
 func Mean[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
 	s := Sum(x, keepDims, axes...)
-	return Scale(T(s.value.Size())/T(x.value.Size()), s)
+	return Scale(T(s.val().Size())/T(x.val().Size()), s)
 }
 
 // Max returns the largest element over the given axes (all if none). The
 // gradient is shared equally among tied maxima, as PyTorch's amax.
 func Max[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
-	return apply1(extremeOp[T]{axes, true}, x, tensor.Max(x.value, keepDims, axes...))
+	return apply1(extremeOp[T]{axes, true}, x, tensor.Max(x.val(), keepDims, axes...))
 }
 
 // Min returns the smallest element over the given axes (all if none).
 func Min[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
-	return apply1(extremeOp[T]{axes, false}, x, tensor.Min(x.value, keepDims, axes...))
+	return apply1(extremeOp[T]{axes, false}, x, tensor.Min(x.val(), keepDims, axes...))
 }
 
 type extremeOp[T Float] struct {
@@ -58,16 +58,16 @@ func (o extremeOp[T]) name() string {
 
 // hits is 1 where x attains the extreme.
 func (o extremeOp[T]) hits(out *Var[T]) *tensor.Tensor[T] {
-	x := out.inputs[0]
-	return tensor.Equal(x.value, tensor.Reshape(out.value, keptShape(x, o.axes)...))
+	x := out.ins()[0]
+	return tensor.Equal(x.val(), tensor.Reshape(out.val(), keptShape(x, o.axes)...))
 }
 
 // ∂max/∂xᵢ = [xᵢ = max] / #ties — a constant mask
 func (o extremeOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	x := out.inputs[0]
+	x := out.ins()[0]
 	mask := o.hits(out)
 	mask = tensor.Div(mask, tensor.Sum(mask, true, o.axes...))
-	grads[0] = Mul(Expand(Reshape(g, keptShape(x, o.axes)...), x.value.Shape()...), Const(mask))
+	grads[0] = Mul(Expand(Reshape(g, keptShape(x, o.axes)...), x.Shape()...), Const(mask))
 }
 
 func (o extremeOp[T]) branch(out *Var[T]) string { return signs(o.hits(out)) }
@@ -75,7 +75,7 @@ func (o extremeOp[T]) branch(out *Var[T]) string { return signs(o.hits(out)) }
 // LogSumExp returns log Σ eˣ over the given axes, stably (shifted by the max,
 // which is held constant: the shift cancels in the derivative).
 func LogSumExp[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
-	m := tensor.Max(x.value, true, axes...)
+	m := tensor.Max(x.val(), true, axes...)
 	m = tensor.Map(m, func(v T) T {
 		if v-v != 0 { // ±Inf or NaN: shift by 0 instead
 			return 0

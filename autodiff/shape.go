@@ -8,7 +8,7 @@ import (
 
 // Reshape returns x with a new shape of the same size (one dimension may be −1).
 func Reshape[T Float](x *Var[T], shape ...int) *Var[T] {
-	return apply1(reshapeOp[T]{}, x, tensor.Reshape(x.value, shape...))
+	return apply1(reshapeOp[T]{}, x, tensor.Reshape(x.val(), shape...))
 }
 
 type reshapeOp[T Float] struct{}
@@ -17,7 +17,7 @@ func (reshapeOp[T]) name() string { return "reshape" }
 
 // reshaping back is the adjoint
 func (reshapeOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Reshape(g, out.inputs[0].value.Shape()...)
+	grads[0] = Reshape(g, out.ins()[0].Shape()...)
 }
 
 // Flatten returns x as a 1-D Var.
@@ -26,9 +26,9 @@ func Flatten[T Float](x *Var[T]) *Var[T] { return Reshape(x, -1) }
 // Permute reorders the axes of x: axis i of the result is axis perm[i] of x
 // (no perm: reverse them).
 func Permute[T Float](x *Var[T], perm ...int) *Var[T] {
-	v := tensor.Permute(x.value, perm...)
+	v := tensor.Permute(x.val(), perm...)
 	if len(perm) == 0 {
-		perm = make([]int, x.value.Dims())
+		perm = make([]int, x.val().Dims())
 		for i := range perm {
 			perm[i] = len(perm) - 1 - i
 		}
@@ -45,7 +45,7 @@ func (o permuteOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Permute(
 
 // Transpose swaps axes i and j of x.
 func Transpose[T Float](x *Var[T], i, j int) *Var[T] {
-	v := tensor.Transpose(x.value, i, j) // validates the axes
+	v := tensor.Transpose(x.val(), i, j) // validates the axes
 	nd := len(v.Shape())
 	perm := make([]int, nd)
 	for k := range perm {
@@ -62,8 +62,8 @@ func T[F Float](x *Var[F]) *Var[F] { return Transpose(x, -2, -1) }
 // Slice returns x restricted to [start, end) along axis (negative values count
 // from the end).
 func Slice[T Float](x *Var[T], axis, start, end int) *Var[T] {
-	v := tensor.Slice(x.value, axis, start, end)
-	n := x.value.Dim(axis)
+	v := tensor.Slice(x.val(), axis, start, end)
+	n := x.val().Dim(axis)
 	if start < 0 {
 		start += n
 	}
@@ -81,7 +81,7 @@ func (o sliceOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 
 // Pad inserts before zeros ahead of x and after zeros behind it along axis.
 func Pad[T Float](x *Var[T], axis, before, after int) *Var[T] {
-	return apply1(padOp[T]{axis, before}, x, tensor.Pad(x.value, axis, before, after))
+	return apply1(padOp[T]{axis, before}, x, tensor.Pad(x.val(), axis, before, after))
 }
 
 type padOp[T Float] struct{ axis, before int }
@@ -90,15 +90,15 @@ func (padOp[T]) name() string { return "pad" }
 
 // the adjoint of padding is slicing
 func (o padOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Slice(g, o.axis, o.before, o.before+out.inputs[0].value.Dim(o.axis))
+	grads[0] = Slice(g, o.axis, o.before, o.before+out.ins()[0].val().Dim(o.axis))
 }
 
 // Expand broadcasts x to shape without copying.
 func Expand[T Float](x *Var[T], shape ...int) *Var[T] {
-	if slices.Equal(x.value.Shape(), shape) {
+	if slices.Equal(x.Shape(), shape) {
 		return x
 	}
-	return apply1(expandOp[T]{}, x, tensor.Expand(x.value, shape...))
+	return apply1(expandOp[T]{}, x, tensor.Expand(x.val(), shape...))
 }
 
 type expandOp[T Float] struct{}
@@ -107,16 +107,16 @@ func (expandOp[T]) name() string { return "expand" }
 
 // the adjoint of broadcasting is summing
 func (expandOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = SumTo(g, out.inputs[0].value.Shape()...)
+	grads[0] = SumTo(g, out.ins()[0].Shape()...)
 }
 
 // SumTo sums x down to shape (which must broadcast to x's shape): the adjoint
 // of Expand.
 func SumTo[T Float](x *Var[T], shape ...int) *Var[T] {
-	if slices.Equal(x.value.Shape(), shape) {
+	if slices.Equal(x.Shape(), shape) {
 		return x
 	}
-	return apply1(sumToOp[T]{}, x, tensor.SumTo(x.value, shape...))
+	return apply1(sumToOp[T]{}, x, tensor.SumTo(x.val(), shape...))
 }
 
 type sumToOp[T Float] struct{}
@@ -125,24 +125,24 @@ func (sumToOp[T]) name() string { return "sum_to" }
 
 // the adjoint of summing is broadcasting
 func (sumToOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Expand(g, out.inputs[0].value.Shape()...)
+	grads[0] = Expand(g, out.ins()[0].Shape()...)
 }
 
 // Unsqueeze inserts an axis of size 1 at position axis.
 func Unsqueeze[T Float](x *Var[T], axis int) *Var[T] {
-	return Reshape(x, tensor.Unsqueeze(x.value, axis).Shape()...)
+	return Reshape(x, tensor.Unsqueeze(x.val(), axis).Shape()...)
 }
 
 // Squeeze drops the given axes of size 1 (all of them if none given).
 func Squeeze[T Float](x *Var[T], axes ...int) *Var[T] {
-	return Reshape(x, tensor.Squeeze(x.value, axes...).Shape()...)
+	return Reshape(x, tensor.Squeeze(x.val(), axes...).Shape()...)
 }
 
 // Concat joins xs along axis.
 func Concat[T Float](axis int, xs ...*Var[T]) *Var[T] {
 	vals := make([]*tensor.Tensor[T], len(xs))
 	for i, x := range xs {
-		vals[i] = x.value
+		vals[i] = x.val()
 	}
 	v := tensor.Concat(axis, vals...)
 	if axis < 0 {
@@ -158,8 +158,8 @@ func (concatOp[T]) name() string { return "concat" }
 // each input's gradient is its window of g
 func (o concatOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 	at := 0
-	for i, in := range out.inputs {
-		n := in.value.Dim(o.axis)
+	for i, in := range out.ins() {
+		n := in.val().Dim(o.axis)
 		if needs(out, i) {
 			grads[i] = Slice(g, o.axis, at, at+n)
 		}
@@ -173,7 +173,7 @@ func Stack[T Float](axis int, xs ...*Var[T]) *Var[T] {
 		panic("autodiff: Stack needs at least one Var")
 	}
 	if axis < 0 {
-		axis += xs[0].value.Dims() + 1
+		axis += xs[0].val().Dims() + 1
 	}
 	us := make([]*Var[T], len(xs))
 	for i, x := range xs {
@@ -184,7 +184,7 @@ func Stack[T Float](axis int, xs ...*Var[T]) *Var[T] {
 
 // IndexSelect returns the slices of x at positions idx along axis.
 func IndexSelect[T Float](x *Var[T], axis int, idx []int) *Var[T] {
-	return apply1(indexSelectOp[T]{axis, idx}, x, tensor.IndexSelect(x.value, axis, idx))
+	return apply1(indexSelectOp[T]{axis, idx}, x, tensor.IndexSelect(x.val(), axis, idx))
 }
 
 type indexSelectOp[T Float] struct {
@@ -196,13 +196,13 @@ func (indexSelectOp[T]) name() string { return "index_select" }
 
 // the adjoint of selecting is adding back at the same positions
 func (o indexSelectOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = IndexAdd(out.inputs[0].value.Shape(), o.axis, o.idx, g)
+	grads[0] = IndexAdd(out.ins()[0].Shape(), o.axis, o.idx, g)
 }
 
 // IndexAdd returns zeros of shape with src's slices added at idx along axis
 // (the adjoint of IndexSelect).
 func IndexAdd[T Float](shape []int, axis int, idx []int, src *Var[T]) *Var[T] {
-	return apply1(indexAddOp[T]{axis, idx}, src, tensor.IndexAdd(shape, axis, idx, src.value))
+	return apply1(indexAddOp[T]{axis, idx}, src, tensor.IndexAdd(shape, axis, idx, src.val()))
 }
 
 type indexAddOp[T Float] struct {
@@ -220,7 +220,7 @@ func (o indexAddOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 // TakeAlong picks one element per slice along axis (see tensor.TakeAlong): for
 // logits [N,C] and labels y, TakeAlong(logits, 1, y) is logits[i, y[i]] as [N,1].
 func TakeAlong[T Float](x *Var[T], axis int, idx []int) *Var[T] {
-	return apply1(takeAlongOp[T]{axis, idx}, x, tensor.TakeAlong(x.value, axis, idx))
+	return apply1(takeAlongOp[T]{axis, idx}, x, tensor.TakeAlong(x.val(), axis, idx))
 }
 
 type takeAlongOp[T Float] struct {
@@ -232,13 +232,13 @@ func (takeAlongOp[T]) name() string { return "take_along" }
 
 // the adjoint of picking is putting back
 func (o takeAlongOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = PutAlong(out.inputs[0].value.Shape(), o.axis, o.idx, g)
+	grads[0] = PutAlong(out.ins()[0].Shape(), o.axis, o.idx, g)
 }
 
 // PutAlong is the adjoint of TakeAlong: zeros of shape with src added at the
 // picked positions.
 func PutAlong[T Float](shape []int, axis int, idx []int, src *Var[T]) *Var[T] {
-	return apply1(putAlongOp[T]{axis, idx}, src, tensor.PutAlong(shape, axis, idx, src.value))
+	return apply1(putAlongOp[T]{axis, idx}, src, tensor.PutAlong(shape, axis, idx, src.val()))
 }
 
 type putAlongOp[T Float] struct {

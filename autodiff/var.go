@@ -18,6 +18,7 @@ package autodiff
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -30,20 +31,41 @@ type Float = tensor.Float
 // Var is a node of the computation graph: a value, how it was computed, and,
 // after Backward, the gradient of the output with respect to it.
 type Var[T Float] struct {
-	value  *tensor.Tensor[T]
-	grad   *Var[T]
-	fn     op[T]     // the operation that made v; nil for leaves
-	inputs []*Var[T] // fn's inputs, kept only when v records a graph
+	// value is the Var's tensor. A scalar computed by an operation keeps its
+	// number in s and leaves value nil until someone asks for the tensor
+	// (see val): a chain of scalar operations then moves no tensor headers.
+	value *tensor.Tensor[T]
+	s     T
+	grad  *Var[T]
+	fn    op[T]      // the operation that made v; nil for leaves
+	in    [2]*Var[T] // fn's first nin inputs, kept only when v records a graph
 	// pending is the gradient being accumulated during a backward pass.
 	pending      *Var[T]
 	k            T // the constant of ops like Scale and AddConst
 	slab         *slab[T]
-	name         string
-	mark         uint32 // visit mark of the current graph walk
+	extra        *extra[T] // rarely used fields, kept out of the hot node
+	mark         uint32    // visit mark of the current graph walk
+	nin          uint8
 	requiresGrad bool
 	// noRecord marks gradients flowing through a first-order backward pass:
 	// operations on them record nothing, so Backward builds no second graph.
 	noRecord bool
+}
+
+// extra holds what few Vars need: a name, and the inputs of operations with
+// more than two (Concat, Stack). Keeping them out of Var keeps a scalar node
+// at 96 bytes, which is what a long chain of scalar operations costs.
+type extra[T Float] struct {
+	name string
+	more []*Var[T]
+}
+
+// ins returns the inputs v records (none for leaves and unrecorded results).
+func (v *Var[T]) ins() []*Var[T] {
+	if v.extra != nil && v.extra.more != nil {
+		return v.extra.more
+	}
+	return v.in[:v.nin]
 }
 
 // op is a primitive operation: its name and its backward rule. Each primitive
@@ -51,7 +73,7 @@ type Var[T Float] struct {
 // recording a node allocates nothing beyond the node.
 type op[T Float] interface {
 	name() string
-	// vjp writes into grads[i] the gradient with respect to out.inputs[i]
+	// vjp writes into grads[i] the gradient with respect to out.ins()[i]
 	// given the upstream gradient g of out (nil: no contribution). It is built
 	// from differentiable operations, so it can be differentiated again.
 	vjp(out, g *Var[T], grads []*Var[T])
@@ -75,20 +97,41 @@ func Const[T Float](t *tensor.Tensor[T]) *Var[T] { return &Var[T]{value: t} }
 func Scalar[T Float](v T) *Var[T] { return Const(tensor.Scalar(v)) }
 
 // Value returns the tensor this Var holds.
-func (v *Var[T]) Value() *tensor.Tensor[T] { return v.value }
+func (v *Var[T]) Value() *tensor.Tensor[T] { return v.val() }
+
+// val returns v's tensor, making it first if v is a lazy scalar.
+func (v *Var[T]) val() *tensor.Tensor[T] {
+	if v.value == nil {
+		v.value = tensor.Scalar(v.s)
+	}
+	return v.value
+}
+
+// isScalar reports whether v holds a 0-dimensional value.
+func (v *Var[T]) isScalar() bool { return v.value == nil || v.value.Dims() == 0 }
 
 // Item returns the value of a one-element Var.
-func (v *Var[T]) Item() T { return v.value.Item() }
+func (v *Var[T]) Item() T {
+	if v.value == nil {
+		return v.s
+	}
+	return v.value.Item()
+}
 
 // Shape returns the shape of the value.
-func (v *Var[T]) Shape() []int { return v.value.Shape() }
+func (v *Var[T]) Shape() []int {
+	if v.value == nil {
+		return []int{}
+	}
+	return v.value.Shape()
+}
 
 // Grad returns the gradient accumulated by Backward, or nil if none reached v.
 func (v *Var[T]) Grad() *tensor.Tensor[T] {
 	if v.grad == nil {
 		return nil
 	}
-	return v.grad.value
+	return v.grad.val()
 }
 
 // GradVar returns the accumulated gradient as a Var. After a backward pass
@@ -123,27 +166,38 @@ func (v *Var[T]) Op() string {
 }
 
 // Inputs returns the Vars v was computed from (nil for leaves).
-func (v *Var[T]) Inputs() []*Var[T] { return v.inputs }
+func (v *Var[T]) Inputs() []*Var[T] { return slices.Clone(v.ins()) }
 
 // Name returns the name given by SetName, or "".
-func (v *Var[T]) Name() string { return v.name }
+func (v *Var[T]) Name() string {
+	if v.extra == nil {
+		return ""
+	}
+	return v.extra.name
+}
 
 // SetName names v for error messages and reports (e.g. "layer1.weight") and returns v.
-func (v *Var[T]) SetName(name string) *Var[T] { v.name = name; return v }
+func (v *Var[T]) SetName(name string) *Var[T] {
+	if v.extra == nil {
+		v.extra = new(extra[T])
+	}
+	v.extra.name = name
+	return v
+}
 
 // Detach returns a constant Var sharing v's value with no history: gradients
 // stop there.
-func (v *Var[T]) Detach() *Var[T] { return &Var[T]{value: v.value} }
+func (v *Var[T]) Detach() *Var[T] { return &Var[T]{value: v.val(), s: v.s} }
 
 // String prints the op, the value and, if any, the gradient.
 func (v *Var[T]) String() string {
 	var b strings.Builder
-	if v.name != "" {
-		fmt.Fprintf(&b, "%s ", v.name)
+	if name := v.Name(); name != "" {
+		fmt.Fprintf(&b, "%s ", name)
 	}
-	fmt.Fprintf(&b, "%s: %v", v.Op(), v.value)
+	fmt.Fprintf(&b, "%s: %v", v.Op(), v.val())
 	if v.grad != nil {
-		fmt.Fprintf(&b, " grad=%v", v.grad.value)
+		fmt.Fprintf(&b, " grad=%v", v.grad.val())
 	}
 	return b.String()
 }
@@ -167,15 +221,6 @@ func NoGrad[T Float](f func(), params ...*Var[T]) {
 	f()
 }
 
-// node is the allocation of an operation's result: the Var, room for its value
-// when that is a scalar, and room for two inputs — one allocation, which keeps
-// graphs of scalar operations cheap.
-type node[T Float] struct {
-	v  Var[T]
-	t  tensor.Tensor[T]
-	in [2]*Var[T]
-}
-
 // slabSize is how many nodes are allocated at once.
 const slabSize = 64
 
@@ -189,7 +234,7 @@ const slabSize = 64
 type slab[T Float] struct {
 	used  atomic.Int32
 	arena *arena[T] // set when the slab is scratch memory of a backward pass
-	nodes [slabSize]node[T]
+	nodes [slabSize]Var[T]
 }
 
 // arena is the scratch memory of a first-order backward pass. The gradients
@@ -226,7 +271,7 @@ func (a *arena[T]) reset() {
 // allocNode returns a zeroed node for the result of an operation on a and b:
 // from the arena of a non-recording input (the result records nothing
 // either), else from an input's slab, else from a new slab.
-func allocNode[T Float](a, b *Var[T]) *node[T] {
+func allocNode[T Float](a, b *Var[T]) *Var[T] {
 	var s *slab[T]
 	switch {
 	case a != nil && a.noRecord && a.slab != nil:
@@ -241,7 +286,7 @@ func allocNode[T Float](a, b *Var[T]) *node[T] {
 	for s != nil {
 		if i := s.used.Add(1) - 1; i < slabSize {
 			n := &s.nodes[i]
-			n.v.slab = s
+			n.slab = s
 			return n
 		}
 		if s.arena == nil {
@@ -252,16 +297,16 @@ func allocNode[T Float](a, b *Var[T]) *node[T] {
 	s = new(slab[T])
 	s.used.Store(1)
 	n := &s.nodes[0]
-	n.v.slab = s
+	n.slab = s
 	return n
 }
 
 // newNode returns the result of fn applied to a (and b, or the inputs more),
 // recorded with its backward rule when some input requires gradients and none
 // is a non-recording gradient. The caller sets the value (see set, setScalar).
-func newNode[T Float](fn op[T], a, b *Var[T], more []*Var[T]) *node[T] {
+func newNode[T Float](fn op[T], a, b *Var[T], more []*Var[T]) *Var[T] {
 	n := allocNode(a, b)
-	n.v.fn = fn
+	n.fn = fn
 	req, noRec := false, false
 	if a != nil {
 		req, noRec = a.requiresGrad, a.noRecord
@@ -274,33 +319,32 @@ func newNode[T Float](fn op[T], a, b *Var[T], more []*Var[T]) *node[T] {
 	}
 	switch {
 	case noRec:
-		n.v.noRecord = true
+		n.noRecord = true
 	case req:
-		n.v.requiresGrad = true
+		n.requiresGrad = true
 		switch {
 		case more != nil:
-			n.v.inputs = more
+			n.extra = &extra[T]{more: more}
 		case b != nil:
-			n.in[0], n.in[1] = a, b
-			n.v.inputs = n.in[:2]
+			n.in[0], n.in[1], n.nin = a, b, 2
 		default:
-			n.in[0] = a
-			n.v.inputs = n.in[:1]
+			n.in[0], n.nin = a, 1
 		}
 	}
 	return n
 }
 
-// set gives the node its value and returns its Var.
-func (n *node[T]) set(value *tensor.Tensor[T]) *Var[T] {
-	n.v.value = value
-	return &n.v
+// set gives the new node n its value and returns it.
+func (n *Var[T]) set(value *tensor.Tensor[T]) *Var[T] {
+	n.value = value
+	return n
 }
 
-// setScalar gives the node a 0-d value stored inside the node.
-func (n *node[T]) setScalar(v T) *Var[T] {
-	n.v.value = tensor.PutScalar(&n.t, v)
-	return &n.v
+// setScalar gives the new node n a 0-d value, kept as a lazy scalar (see
+// Var.s), and returns it.
+func (n *Var[T]) setScalar(v T) *Var[T] {
+	n.s = v
+	return n
 }
 
 // apply1 records fn on x and gives it the value value.
@@ -317,23 +361,25 @@ func apply2[T Float](fn op[T], a, b *Var[T], value *tensor.Tensor[T]) *Var[T] {
 // for float32 rounds exactly as float32 arithmetic would for + − × ÷ and √).
 func unary[T Float](fn op[T], x *Var[T], f func(float64) float64) *Var[T] {
 	n := newNode(fn, x, nil, nil)
-	if x.value.Dims() == 0 {
-		return n.setScalar(T(f(float64(x.value.Item()))))
+	if x.isScalar() {
+		return n.setScalar(T(f(float64(x.Item()))))
 	}
-	return n.set(tensor.Apply(x.value, f))
+	return n.set(tensor.Apply(x.val(), f))
 }
 
 // scalars reports whether a and b are both 0-dimensional.
-func scalars[T Float](a, b *Var[T]) bool { return a.value.Dims() == 0 && b.value.Dims() == 0 }
+func scalars[T Float](a, b *Var[T]) bool { return a.isScalar() && b.isScalar() }
 
 // needs reports whether the gradient for input i of out is wanted.
-func needs[T Float](out *Var[T], i int) bool { return out.inputs[i].requiresGrad }
+func needs[T Float](out *Var[T], i int) bool { return out.ins()[i].requiresGrad }
 
 // plain returns x itself when g records a graph, else x detached, so that a
 // factor computed from x alone during a first-order pass records nothing.
 func plain[T Float](g, x *Var[T]) *Var[T] {
 	if g.noRecord {
-		return &Var[T]{value: x.value, noRecord: true, slab: g.slab}
+		n := allocNode(g, nil)
+		n.value, n.s, n.noRecord = x.value, x.s, true
+		return n
 	}
 	return x
 }

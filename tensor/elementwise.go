@@ -57,6 +57,11 @@ func zip[T Float](op string, a, b *Tensor[T], f func(x, y T) T, flat func(dst, x
 	if (an == n || an == 1) && (bn == n || bn == 1) && (an == 1 || a.IsContiguous()) && (bn == 1 || b.IsContiguous()) {
 		x, y := a.data[a.offset:a.offset+an], b.data[b.offset:b.offset+bn]
 		switch {
+		case an == 1 && bn == 1: // also two scalars expanded to one shape
+			v := f(x[0], y[0])
+			for i := range out.data {
+				out.data[i] = v
+			}
 		case flat != nil:
 			flat(out.data, x, y)
 		case an == n && bn == n:

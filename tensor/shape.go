@@ -42,6 +42,9 @@ func sizeOf(shape []int) int {
 
 func sameShape(a, b []int) bool { return slices.Equal(a, b) }
 
+// SameShape reports whether a and b have the same shape.
+func SameShape[T Float](a, b *Tensor[T]) bool { return sameShape(a.shape, b.shape) }
+
 func checkShape(op string, shape []int) int {
 	for _, d := range shape {
 		if d < 0 {
