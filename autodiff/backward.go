@@ -57,7 +57,41 @@ func Gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 // gradients runs one backward pass from out. With wrt nil it returns the
 // gradients of every requiring-grad leaf reached (and those leaves); otherwise
 // the gradients of wrt, propagating only along paths that reach them.
+//
+// A NaN or Inf made inside the pass is an error naming the rule that made it.
+// Checking every intermediate gradient would cost a scan of each, so only the
+// results are scanned; if one is not finite, the pass runs again checking
+// every rule to find the culprit. (A non-finite value that a rule discards —
+// Where, a max that picks the other input — never reaches a result, and
+// rightly is no error.)
 func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]*Var[T], []*Var[T], error) {
+	grads, leaves, err := backwardPass(out, wrt, opts, false)
+	if err != nil || allFinite(grads) {
+		return grads, leaves, err
+	}
+	if _, _, err := backwardPass(out, wrt, opts, true); err != nil {
+		return nil, nil, err
+	}
+	return grads, leaves, nil // the seed itself was not finite
+}
+
+// allFinite reports whether every gradient is free of NaN and Inf.
+func allFinite[T Float](grads []*Var[T]) bool {
+	for _, g := range grads {
+		if g.value == nil {
+			if f := float64(g.s); math.IsNaN(f) || math.IsInf(f, 0) {
+				return false
+			}
+		} else if bad, _ := tensor.CountNonFinite(g.value); bad > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// backwardPass is one backward pass (see gradients); with locate it checks
+// every rule's output for NaN and Inf.
+func backwardPass[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T], locate bool) ([]*Var[T], []*Var[T], error) {
 	if !out.requiresGrad {
 		return nil, nil, fmt.Errorf("autodiff: the output (op %q, shape %v) does not depend on any Param, so it has no gradient; build it from autodiff.Param values", out.Op(), out.Shape())
 	}
@@ -119,8 +153,10 @@ func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 			if !sameShape(gi, in) {
 				panic(fmt.Sprintf("autodiff: internal error: backward of %q gave a gradient of shape %v for input %d of shape %v", n.Op(), gi.Shape(), j, in.Shape()))
 			}
-			if err = checkFinite(n, g, gi, j); err != nil {
-				break
+			if locate {
+				if err = checkFinite(n, g, gi, j); err != nil {
+					break
+				}
 			}
 			if in.pending == nil {
 				in.pending = gi

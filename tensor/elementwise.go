@@ -394,6 +394,24 @@ func LeakyReLU[T Float](a *Tensor[T], slope T) *Tensor[T] {
 // Step returns 1 where x > 0 and 0 elsewhere: the derivative of ReLU.
 func Step[T Float](a *Tensor[T]) *Tensor[T] { return Map(a, func(x T) T { return boolT[T](x > 0) }) }
 
+// allFinite reports whether no element of xs is NaN or ±Inf, using that
+// x − x is 0 for finite x and NaN otherwise: one subtraction and one addition
+// per element, in four independent sums so the additions overlap.
+func allFinite[T Float](xs []T) bool {
+	var s0, s1, s2, s3 T
+	i := 0
+	for ; i+4 <= len(xs); i += 4 {
+		s0 += xs[i] - xs[i]
+		s1 += xs[i+1] - xs[i+1]
+		s2 += xs[i+2] - xs[i+2]
+		s3 += xs[i+3] - xs[i+3]
+	}
+	for ; i < len(xs); i++ {
+		s0 += xs[i] - xs[i]
+	}
+	return s0+s1+s2+s3 == 0
+}
+
 // CountNonFinite returns how many elements are NaN or ±Inf, and the row-major
 // index of the first one (−1 if none).
 func CountNonFinite[T Float](a *Tensor[T]) (count, first int) {
@@ -404,7 +422,11 @@ func CountNonFinite[T Float](a *Tensor[T]) (count, first int) {
 		}
 		return 0, -1
 	}
-	for i, x := range a.Data() {
+	data := a.Data()
+	if allFinite(data) {
+		return 0, -1
+	}
+	for i, x := range data {
 		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
 			if first < 0 {
 				first = i
