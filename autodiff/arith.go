@@ -242,6 +242,9 @@ func (addConstOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = g }
 func PowConst[T Float](x *Var[T], p T) *Var[T] {
 	n := newNode(powConstOp[T]{}, x, nil, nil)
 	n.k = p
+	if x.isScalar() {
+		return n.setScalar(tensor.PowOf(x.Item(), p))
+	}
 	return n.set(tensor.PowScalar(x.val(), p))
 }
 

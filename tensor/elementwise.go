@@ -294,7 +294,18 @@ func PowScalar[T Float](a *Tensor[T], p T) *Tensor[T] {
 	case 1:
 		return a.Clone()
 	}
-	return Map(a, func(x T) T { return T(math.Pow(float64(x), float64(p))) })
+	return Map(a, func(x T) T { return PowOf(x, p) })
+}
+
+// PowOf is xᵖ for one number, computed as PowScalar computes each element.
+func PowOf[T Float](x, p T) T {
+	switch p {
+	case 2:
+		return x * x
+	case 1:
+		return x
+	}
+	return T(math.Pow(float64(x), float64(p)))
 }
 
 // Apply returns f applied to every element, computed in float64.
