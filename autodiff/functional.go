@@ -82,6 +82,9 @@ func VJP[T Float](f Func[T], x, w *tensor.Tensor[T]) (y, xbar *tensor.Tensor[T],
 	if err != nil {
 		return nil, nil, err
 	}
+	if !slices.Equal(w.Shape(), yv.Shape()) {
+		return nil, nil, fmt.Errorf("autodiff: VJP: w has shape %v but f(x) has shape %v; they must match", w.Shape(), yv.Shape())
+	}
 	g, err := grad1(yv, xv, BackwardOptions[T]{Seed: Const(w)})
 	if err != nil {
 		return nil, nil, err

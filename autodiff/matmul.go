@@ -6,10 +6,8 @@ import "github.com/nabla-go/nabla/tensor"
 // matrices [m,k]·[k,n], broadcast batch axes, 1-D operands as row/column
 // vectors whose axis is dropped.
 func MatMul[T Float](a, b *Var[T]) *Var[T] {
+	tensor.MatMulShape(a.Shape(), b.Shape()) // shape errors name the operands as given
 	ad, bd := a.val().Dims(), b.val().Dims()
-	if ad == 0 || bd == 0 {
-		tensor.MatMul(a.val(), b.val()) // panics with the shape error
-	}
 	if ad == 1 || bd == 1 {
 		a2, b2 := a, b
 		if ad == 1 {

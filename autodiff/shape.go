@@ -1,6 +1,7 @@
 package autodiff
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/nabla-go/nabla/tensor"
@@ -170,7 +171,14 @@ func (o concatOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 // Stack joins equally shaped xs along a new axis.
 func Stack[T Float](axis int, xs ...*Var[T]) *Var[T] {
 	if len(xs) == 0 {
-		panic("autodiff: Stack needs at least one Var")
+		panic(&tensor.ShapeError{Op: "Stack", Msg: "needs at least one Var"})
+	}
+	shapes := make([][]int, len(xs))
+	for i, x := range xs {
+		shapes[i] = x.Shape()
+		if !slices.Equal(shapes[i], shapes[0]) {
+			panic(&tensor.ShapeError{Op: "Stack", Shapes: shapes[:i+1], Msg: fmt.Sprintf("input %d differs in shape from input 0", i)})
+		}
 	}
 	if axis < 0 {
 		axis += xs[0].val().Dims() + 1

@@ -7,14 +7,48 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
+// MatMulShape returns the shape of MatMul(a, b) for operands of shapes a and b,
+// and panics with a *ShapeError naming both when they do not multiply: an
+// operand without axes, inner dimensions that differ, or batch axes that do
+// not broadcast.
+func MatMulShape(a, b []int) []int {
+	if len(a) == 0 || len(b) == 0 {
+		panic(shapeErr("MatMul", "operands must have at least one axis", a, b))
+	}
+	a2, b2 := a, b
+	if len(a) == 1 {
+		a2 = []int{1, a[0]}
+	}
+	if len(b) == 1 {
+		b2 = []int{b[0], 1}
+	}
+	na, nb := len(a2), len(b2)
+	m, k, k2, n := a2[na-2], a2[na-1], b2[nb-2], b2[nb-1]
+	if k != k2 {
+		panic(shapeErr("MatMul", fmt.Sprintf("inner dimensions differ: %d vs %d", k, k2), a, b))
+	}
+	ba, bb := a2[:na-2], b2[:nb-2]
+	for i := 1; i <= min(len(ba), len(bb)); i++ {
+		if x, y := ba[len(ba)-i], bb[len(bb)-i]; x != y && x != 1 && y != 1 {
+			panic(shapeErr("MatMul", fmt.Sprintf("batch axes do not broadcast: sizes %d and %d", x, y), a, b))
+		}
+	}
+	out := cloneInts(BroadcastShapes("MatMul", ba, bb))
+	if len(a) > 1 {
+		out = append(out, m)
+	}
+	if len(b) > 1 {
+		out = append(out, n)
+	}
+	return out
+}
+
 // MatMul returns the matrix product of a and b with NumPy semantics: the last
 // two axes are matrices [m,k]·[k,n] = [m,n], leading (batch) axes broadcast; a
 // 1-D a is a row vector and a 1-D b a column vector, whose axis is then dropped.
 // Transposed views are multiplied without copying.
 func MatMul[T Float](a, b *Tensor[T]) *Tensor[T] {
-	if len(a.shape) == 0 || len(b.shape) == 0 {
-		panic(shapeErr("MatMul", "operands must have at least one axis", a.shape, b.shape))
-	}
+	MatMulShape(a.shape, b.shape) // validate, naming the shapes as given
 	av, bv := a, b
 	if len(a.shape) == 1 {
 		av = Unsqueeze(a, 0)
@@ -23,13 +57,13 @@ func MatMul[T Float](a, b *Tensor[T]) *Tensor[T] {
 		bv = Unsqueeze(b, 1)
 	}
 	na, nb := len(av.shape), len(bv.shape)
-	m, k, k2, n := av.shape[na-2], av.shape[na-1], bv.shape[nb-2], bv.shape[nb-1]
-	if k != k2 {
-		panic(shapeErr("MatMul", fmt.Sprintf("inner dimensions differ: %d vs %d", k, k2), a.shape, b.shape))
-	}
+	m, k, n := av.shape[na-2], av.shape[na-1], bv.shape[nb-1] // b's rows are k too: checked
 	batch := BroadcastShapes("MatMul", av.shape[:na-2], bv.shape[:nb-2])
 	outShape := append(append(cloneInts(batch), m), n)
 	out := New[T](outShape...)
+	if len(out.data) == 0 || k == 0 { // nothing to compute, or empty sums: zeros
+		return dropVectorAxes(out, a, b)
+	}
 	av, at, alda := asMatrix(av)
 	bv, bt, bldb := asMatrix(bv)
 	abs := batchStrides(av, batch)
@@ -51,6 +85,12 @@ func MatMul[T Float](a, b *Tensor[T]) *Tensor[T] {
 			idx[d] = 0
 		}
 	}
+	return dropVectorAxes(out, a, b)
+}
+
+// dropVectorAxes removes from a MatMul result the axes that 1-D operands a
+// or b were given to be multiplied as matrices.
+func dropVectorAxes[T Float](out, a, b *Tensor[T]) *Tensor[T] {
 	switch {
 	case len(a.shape) == 1 && len(b.shape) == 1:
 		return Reshape(out)
