@@ -154,6 +154,7 @@ func Concat[T Float](axis int, ts ...*Tensor[T]) *Tensor[T] {
 
 // Stack joins equally shaped tensors along a new axis at position axis.
 func Stack[T Float](axis int, ts ...*Tensor[T]) *Tensor[T] {
+	defer asOp("Stack")
 	if len(ts) == 0 {
 		panic(shapeErr("Stack", "needs at least one tensor"))
 	}

@@ -89,6 +89,7 @@ func Sum[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
 
 // Mean returns the arithmetic mean of a over the given axes (every axis if none).
 func Mean[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
+	defer asOp("Mean")
 	s := Sum(a, keepDims, axes...)
 	return Scale(T(len(s.data))/T(a.Size()), s)
 }
@@ -128,6 +129,7 @@ func checkNonEmpty[T Float](op string, a *Tensor[T], axes []int) {
 // LogSumExp returns log Σ eˣ over the given axes, computed as m + log Σ e^(x−m)
 // with m the maximum so it neither overflows nor underflows.
 func LogSumExp[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
+	defer asOp("LogSumExp")
 	m := Max(a, true, axes...)
 	m = Map(m, func(x T) T { // an all −Inf slice has logsumexp −Inf: shift by 0
 		if math.IsInf(float64(x), 0) {
@@ -179,7 +181,7 @@ func ArgMax[T Float](a *Tensor[T], axis int) []int {
 // of broadcasting, used by the backward pass of broadcast operations.
 func SumTo[T Float](a *Tensor[T], shape ...int) *Tensor[T] {
 	if sameShape(a.shape, shape) {
-		return a
+		return a.Clone()
 	}
 	if got := BroadcastShapes("SumTo", a.shape, shape); !sameShape(got, a.shape) {
 		panic(shapeErr("SumTo", "target shape does not broadcast to the source", a.shape, shape))
@@ -197,11 +199,13 @@ func SumTo[T Float](a *Tensor[T], shape ...int) *Tensor[T] {
 
 // Softmax returns e^(x−m) / Σ e^(x−m) along axis (m the max along axis).
 func Softmax[T Float](a *Tensor[T], axis int) *Tensor[T] {
+	defer asOp("Softmax")
 	e := Exp(Sub(a, Max(a, true, axis)))
 	return Div(e, Sum(e, true, axis))
 }
 
 // LogSoftmax returns x − logsumexp(x) along axis.
 func LogSoftmax[T Float](a *Tensor[T], axis int) *Tensor[T] {
+	defer asOp("LogSoftmax")
 	return Sub(a, LogSumExp(a, true, axis))
 }

@@ -25,9 +25,11 @@ func shapeErr(op, msg string, shapes ...[]int) *ShapeError {
 	return &ShapeError{Op: op, Shapes: shapes, Msg: msg}
 }
 
+// cloneInts copies s; an empty s gives an empty, non-nil slice, so a 0-d
+// shape passed on as FromSlice(data, shape...) stays 0-d.
 func cloneInts(s []int) []int {
 	if len(s) == 0 {
-		return nil
+		return []int{}
 	}
 	return slices.Clone(s)
 }
@@ -67,13 +69,25 @@ func contiguousStrides(shape []int) []int {
 	return st
 }
 
+// asOp makes a *ShapeError panicking out of an operation built from others
+// name the outer operation the caller used. Use it as `defer asOp("Mean")`.
+func asOp(op string) {
+	if r := recover(); r != nil {
+		if e, ok := r.(*ShapeError); ok {
+			e.Op = op
+		}
+		panic(r)
+	}
+}
+
 // normAxis maps a possibly negative axis into [0, nd) or panics.
 func normAxis(op string, axis, nd int, shape []int) int {
+	given := axis
 	if axis < 0 {
 		axis += nd
 	}
 	if axis < 0 || axis >= nd {
-		panic(shapeErr(op, fmt.Sprintf("axis %d is out of range for %d dimensions", axis, nd), shape))
+		panic(shapeErr(op, fmt.Sprintf("axis %d is out of range for %d dimensions", given, nd), shape))
 	}
 	return axis
 }
@@ -93,6 +107,8 @@ func BroadcastShapes(op string, shapes ...[]int) []int {
 		for i, d := range s {
 			j := nd - len(s) + i
 			switch {
+			case d < 0:
+				panic(shapeErr(op, fmt.Sprintf("negative size %d", d), shapes...))
 			case out[j] == d || d == 1:
 			case out[j] == 1:
 				out[j] = d
@@ -189,6 +205,9 @@ func Permute[T Float](t *Tensor[T], perm ...int) *Tensor[T] {
 func InversePermutation(perm []int) []int {
 	q := make([]int, len(perm))
 	for i, p := range perm {
+		if p < 0 { // Permute accepts axes counted from the end
+			p += len(perm)
+		}
 		q[p] = i
 	}
 	return q

@@ -6,7 +6,7 @@
 // shared data slice plus a shape, strides and an offset, so Reshape (of a
 // contiguous tensor), Transpose, Slice and Expand copy nothing. Every operation
 // returns a new contiguous tensor and never writes into its inputs, except the
-// methods documented as in-place (Set, Fill, AddInPlace …).
+// methods documented as in-place (Set, Fill, CopyFrom).
 //
 // Programmer errors — shapes that do not fit, an axis out of range — panic with
 // a *ShapeError that names the operation and the shapes involved. Higher-level
@@ -15,8 +15,11 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
+	"unsafe"
 )
 
 // Float is the element type of a tensor: float32 or float64.
@@ -50,6 +53,7 @@ func Zeros[T Float](shape ...int) *Tensor[T] { return New[T](shape...) }
 
 // Full returns a tensor of the given shape with every element v.
 func Full[T Float](v T, shape ...int) *Tensor[T] {
+	defer asOp("Full")
 	t := New[T](shape...)
 	for i := range t.data {
 		t.data[i] = v
@@ -69,10 +73,12 @@ func Scalar[T Float](v T) *Tensor[T] {
 }
 
 // FromSlice returns a tensor of the given shape that uses data as its storage
-// (no copy). With no shape, data becomes a 1-D tensor. It panics if the shape's
-// size differs from len(data).
+// (no copy). With no shape argument, data becomes a 1-D tensor of len(data)
+// elements; an explicit empty shape, as in FromSlice(data, t.Shape()...) for
+// a 0-d t, gives a 0-d tensor (so does Scalar). It panics if the shape's size
+// differs from len(data).
 func FromSlice[T Float](data []T, shape ...int) *Tensor[T] {
-	if len(shape) == 0 && len(data) != 1 {
+	if shape == nil { // no shape argument; an explicit empty one means 0-d
 		shape = []int{len(data)}
 	}
 	n := checkShape("FromSlice", shape)
@@ -95,9 +101,21 @@ func Arange[T Float](start, step T, n int) *Tensor[T] {
 func Rand[T Float](rng *rand.Rand, lo, hi T, shape ...int) *Tensor[T] {
 	t := New[T](shape...)
 	for i := range t.data {
-		t.data[i] = lo + (hi-lo)*T(rng.Float64())
+		v := lo + (hi-lo)*T(rng.Float64())
+		if v >= hi { // rounding can reach hi (in float32, whenever u > 1 − 2⁻²⁵)
+			v = below(hi)
+		}
+		t.data[i] = v
 	}
 	return t
+}
+
+// below returns the largest value of type T less than x.
+func below[T Float](x T) T {
+	if unsafe.Sizeof(x) == 4 {
+		return T(math.Nextafter32(float32(x), float32(math.Inf(-1))))
+	}
+	return T(math.Nextafter(float64(x), math.Inf(-1)))
 }
 
 // RandN returns a tensor with standard normal elements drawn by rng.
@@ -205,6 +223,9 @@ func (t *Tensor[T]) CopyFrom(src *Tensor[T]) {
 		panic(&ShapeError{Op: "CopyFrom", Shapes: [][]int{t.shape, src.shape}, Msg: "shapes must be equal"})
 	}
 	s := src.Data()
+	if len(s) > 0 && len(src.data) > 0 && len(t.data) > 0 && &src.data[0] == &t.data[0] && src.IsContiguous() {
+		s = slices.Clone(s) // src shares t's storage: writing t would change what is read
+	}
 	if t.IsContiguous() {
 		copy(t.data[t.offset:t.offset+len(s)], s)
 		return
