@@ -128,7 +128,7 @@ type allOnes struct{}
 
 func (allOnes) Uint64() uint64 { return ^uint64(0) }
 
-// TestBugRandReachesHi: Rand documents [lo, hi), but lo + (hi−lo)·u rounds to
+// TestFixedRandReachesHi: Rand documents [lo, hi), but lo + (hi−lo)·u rounds to
 // hi for u just below 1 (always in float32, where T(u) rounds to 1; in float64
 // for example with lo = 1, hi = 2).
 func TestFixedRandReachesHi(t *testing.T) {
@@ -140,7 +140,7 @@ func TestFixedRandReachesHi(t *testing.T) {
 	}
 }
 
-// TestBugInversePermutationNegativeAxes: Permute accepts negative axes, but
+// TestFixedInversePermutationNegativeAxes: Permute accepts negative axes, but
 // InversePermutation of such a permutation indexes q[-1].
 func TestFixedInversePermutationNegativeAxes(t *testing.T) {
 	x := Arange[float64](0, 1, 6)
@@ -155,7 +155,7 @@ func TestFixedInversePermutationNegativeAxes(t *testing.T) {
 	}
 }
 
-// TestBugFromSliceOneElement: the doc says "With no shape, data becomes a 1-D
+// TestFixedFromSliceOneElement: the doc says "With no shape, data becomes a 1-D
 // tensor", but a one-element slice becomes a 0-D scalar, so the rank of
 // FromSlice(x) depends on len(x) (MatMul then rejects it).
 func TestFixedFromSliceOneElement(t *testing.T) {
@@ -168,7 +168,7 @@ func TestFixedFromSliceOneElement(t *testing.T) {
 	}
 }
 
-// TestBugErrorMessages: operations built from others report the inner
+// TestFixedErrorMessages: operations built from others report the inner
 // operation (Mean says Sum, Softmax says Max, Stack says Unsqueeze, Full says
 // New), against "errors name the op and shape that failed"; and a negative
 // axis out of range is reported shifted (Sum(x, -3) on 2 axes says "axis -1
@@ -193,13 +193,13 @@ func TestFixedErrorMessages(t *testing.T) {
 	}
 }
 
-// TestBugExpandNegativeSize: Expand([1] → [-1]) succeeds and returns a tensor
+// TestFixedExpandNegativeSize: Expand([1] → [-1]) succeeds and returns a tensor
 // with Size −1 (BroadcastShapes lets −1 replace a 1); it should panic.
 func TestFixedExpandNegativeSize(t *testing.T) {
 	expectShapeError(t, "Expand", [][]int{{1}, {-1}}, func() { Expand(Ones[float64](1), -1) })
 }
 
-// TestBugSumToAliases: the package doc promises every operation returns a new
+// TestFixedSumToAliases: the package doc promises every operation returns a new
 // contiguous tensor, but SumTo with the input's own shape returns the input
 // (a non-contiguous view stays one, and writes to the result reach it).
 func TestFixedSumToAliases(t *testing.T) {
@@ -214,7 +214,7 @@ func TestFixedSumToAliases(t *testing.T) {
 	}
 }
 
-// TestBugCopyFromOverlap: CopyFrom reads src's storage while writing t's when
+// TestFixedCopyFromOverlap: CopyFrom reads src's storage while writing t's when
 // src is contiguous and t a non-contiguous view of the same storage, so
 // Transpose(m).CopyFrom(m) reads elements it has already overwritten.
 // (A contiguous overlapping copy works: it is a memmove.)
