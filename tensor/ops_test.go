@@ -189,13 +189,10 @@ func unaryCases[T Float]() []unaryCase[T] {
 		{"Tanh", Tanh[T], math.Tanh, 1},
 		{"Erf", Erf[T], math.Erf, 1},
 		{"Sign", Sign[T], func(x float64) float64 {
-			switch {
-			case x > 0:
-				return 1
-			case x < 0:
-				return -1
+			if x == 0 || x != x {
+				return x // ±0 and NaN are their own sign
 			}
-			return x
+			return math.Copysign(1, x)
 		}, 0},
 		{"Sigmoid", Sigmoid[T], func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, 1},
 		// log(1+eˣ); log1p keeps the small values of x ≪ 0 the formula is about.
