@@ -13,7 +13,10 @@
 // CreateGraph the gradient is itself a graph that can be differentiated again:
 // Hessians and Hessian-vector products are exact, not finite differences.
 //
-// A graph, and the Vars in it, belong to one goroutine at a time.
+// Several goroutines may build graphs from the same leaves (Param, Const) at
+// once, but a backward pass writes bookkeeping into every Var it reaches,
+// leaves included: run passes that share Vars one at a time. A Var computed
+// by an operation belongs to one goroutine at a time.
 package autodiff
 
 import (
@@ -232,8 +235,9 @@ const slabSize = 64
 // as any of its nodes: at most slabSize−1 neighbours from the same graph stay
 // reachable a little longer.
 type slab[T Float] struct {
-	used  atomic.Int32
-	arena *arena[T] // set when the slab is scratch memory of a backward pass
+	used  atomic.Int32 // nodes handed out, for slabs of graphs
+	taken int32        // nodes handed out, for arena slabs (one owner: no atomics)
+	arena *arena[T]    // set when the slab is scratch memory of a backward pass
 	nodes [slabSize]Var[T]
 }
 
@@ -250,7 +254,7 @@ func (a *arena[T]) current() *slab[T] {
 	if len(a.slabs) == 0 {
 		a.slabs = append(a.slabs, &slab[T]{arena: a})
 	}
-	if a.slabs[a.cur].used.Load() >= slabSize {
+	if a.slabs[a.cur].taken >= slabSize {
 		a.cur++
 		if a.cur == len(a.slabs) {
 			a.slabs = append(a.slabs, &slab[T]{arena: a})
@@ -262,8 +266,8 @@ func (a *arena[T]) current() *slab[T] {
 // reset zeroes the used nodes (dropping their references) for the next pass.
 func (a *arena[T]) reset() {
 	for _, s := range a.slabs[:min(a.cur+1, len(a.slabs))] {
-		clear(s.nodes[:min(int(s.used.Load()), slabSize)])
-		s.used.Store(0)
+		clear(s.nodes[:s.taken])
+		s.taken = 0
 	}
 	a.cur = 0
 }
@@ -283,16 +287,21 @@ func allocNode[T Float](a, b *Var[T]) *Var[T] {
 	case b != nil && b.slab != nil && !(a != nil && a.noRecord):
 		s = b.slab
 	}
-	for s != nil {
+	for s != nil && s.arena != nil { // scratch: owned by one backward pass
+		if s.taken < slabSize {
+			n := &s.nodes[s.taken]
+			s.taken++
+			n.slab = s
+			return n
+		}
+		s = s.arena.current()
+	}
+	if s != nil {
 		if i := s.used.Add(1) - 1; i < slabSize {
 			n := &s.nodes[i]
 			n.slab = s
 			return n
 		}
-		if s.arena == nil {
-			break
-		}
-		s = s.arena.current()
 	}
 	s = new(slab[T])
 	s.used.Store(1)
