@@ -353,6 +353,45 @@ func (tanOp[T]) name() string { return "tan" }
 // d/dx tan x = 1 + tan² x
 func (tanOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Add(g, Mul(Mul(g, out), out)) }
 
+// Asin returns the inverse sine arcsin x (NaN outside [−1, 1]).
+func Asin[T Float](x *Var[T]) *Var[T] { return unary(asinOp[T]{}, x, math.Asin) }
+
+type asinOp[T Float] struct{}
+
+func (asinOp[T]) name() string { return "asin" }
+
+// d/dx arcsin x = (1 − x²)^(−½)
+func (asinOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Mul(g, arcsinSlope(plain(g, out.ins()[0])))
+}
+
+// arcsinSlope is (1 − x²)^(−½), the derivative of arcsin.
+func arcsinSlope[T Float](x *Var[T]) *Var[T] { return PowConst(AddConst(Neg(Square(x)), 1), -0.5) }
+
+// Acos returns the inverse cosine arccos x (NaN outside [−1, 1]).
+func Acos[T Float](x *Var[T]) *Var[T] { return unary(acosOp[T]{}, x, math.Acos) }
+
+type acosOp[T Float] struct{}
+
+func (acosOp[T]) name() string { return "acos" }
+
+// d/dx arccos x = −(1 − x²)^(−½)
+func (acosOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Neg(Mul(g, arcsinSlope(plain(g, out.ins()[0]))))
+}
+
+// Atan returns the inverse tangent arctan x.
+func Atan[T Float](x *Var[T]) *Var[T] { return unary(atanOp[T]{}, x, math.Atan) }
+
+type atanOp[T Float] struct{}
+
+func (atanOp[T]) name() string { return "atan" }
+
+// d/dx arctan x = 1/(1 + x²)
+func (atanOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Div(g, AddConst(Square(plain(g, out.ins()[0])), 1))
+}
+
 // Tanh returns tanh x.
 func Tanh[T Float](x *Var[T]) *Var[T] { return unary(tanhOp[T]{}, x, math.Tanh) }
 

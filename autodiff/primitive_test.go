@@ -59,11 +59,12 @@ func signed(lo, hi float64) domain {
 }
 
 var (
-	anyD = uniform(-2, 2)
-	posD = uniform(0.5, 3)    // log, sqrt, fractional powers, Pow's base
-	nzD  = signed(0.05, 2)    // the kink at 0 of relu, leaky relu, abs
-	denD = signed(0.3, 2)     // denominators
-	tanD = uniform(-1.2, 1.2) // ≥ 0.37 inside tan's poles at ±π/2
+	anyD  = uniform(-2, 2)
+	posD  = uniform(0.5, 3)    // log, sqrt, fractional powers, Pow's base
+	nzD   = signed(0.05, 2)    // the kink at 0 of relu, leaky relu, abs
+	denD  = signed(0.3, 2)     // denominators
+	tanD  = uniform(-1.2, 1.2) // ≥ 0.37 inside tan's poles at ±π/2
+	unitD = uniform(-0.8, 0.8) // inside asin's and acos's domain [−1, 1], away from its ends
 )
 
 // kinkGap is how far every sampled coordinate stays from a kink.
@@ -126,6 +127,9 @@ func primCases() []primCase {
 		un("Cos", r03, anyD, Cos[float64]),
 		un("Tan", r03, tanD, Tan[float64]),
 		un("Tanh", r03, anyD, Tanh[float64]),
+		un("Asin", r03, unitD, Asin[float64]),
+		un("Acos", r03, unitD, Acos[float64]),
+		un("Atan", r03, anyD, Atan[float64]),
 		un("Sigmoid", r03, anyD, Sigmoid[float64]),
 		un("Softplus", r03, anyD, Softplus[float64]),
 		un("Erf", r03, anyD, Erf[float64]),

@@ -4,7 +4,7 @@ package expr
 // to each argument, written in terms of the arguments: the chain rule then
 // multiplies by the arguments' own derivatives. Kinks take the convention
 // PyTorch uses: d|u|/du = sign(u), relu′(0) = 0, and at a tie of min or max
-// the derivative goes to neither argument (step(0) = 0).
+// each argument gets half.
 var derivatives = map[string]func(a []*Expr) []*Expr{
 	"sin":   func(a []*Expr) []*Expr { return one1(Apply("cos", a[0])) },                                           // d sin u = cos u
 	"cos":   func(a []*Expr) []*Expr { return one1(Negate(Apply("sin", a[0]))) },                                   // d cos u = −sin u
@@ -29,16 +29,21 @@ var derivatives = map[string]func(a []*Expr) []*Expr{
 	}, // d σ(u) = σ(u)(1 − σ(u))
 	"relu":     func(a []*Expr) []*Expr { return one1(Apply("step", a[0])) },    // d relu u = step u
 	"softplus": func(a []*Expr) []*Expr { return one1(Apply("sigmoid", a[0])) }, // d softplus u = σ(u)
-	"min": func(a []*Expr) []*Expr { // ∂min/∂a = step(b − a), ∂min/∂b = step(a − b)
-		return []*Expr{Apply("step", Difference(a[1], a[0])), Apply("step", Difference(a[0], a[1]))}
+	"min": func(a []*Expr) []*Expr { // ∂min/∂a = (1 + sign(b − a))/2, ∂min/∂b = (1 + sign(a − b))/2
+		return []*Expr{tieHalf(a[1], a[0]), tieHalf(a[0], a[1])}
 	},
-	"max": func(a []*Expr) []*Expr { // ∂max/∂a = step(a − b), ∂max/∂b = step(b − a)
-		return []*Expr{Apply("step", Difference(a[0], a[1])), Apply("step", Difference(a[1], a[0]))}
+	"max": func(a []*Expr) []*Expr { // ∂max/∂a = (1 + sign(a − b))/2, ∂max/∂b = (1 + sign(b − a))/2
+		return []*Expr{tieHalf(a[0], a[1]), tieHalf(a[1], a[0])}
 	},
 	"pow": func(a []*Expr) []*Expr { return powPartials(a[0], a[1]) }, // as for a^b
 }
 
 func one1(d *Expr) []*Expr { return []*Expr{d} }
+
+// tieHalf is (1 + sign(p − q))/2: 1 where p > q, 0 where p < q, ½ at a tie.
+func tieHalf(p, q *Expr) *Expr {
+	return Product(Number(0.5), Sum(Number(1), Apply("sign", Difference(p, q))))
+}
 
 // oneMinusSquare is 1 − u².
 func oneMinusSquare(u *Expr) *Expr { return Difference(Number(1), Power(u, Number(2))) }
