@@ -61,8 +61,10 @@ func (e *Expr) print(b *strings.Builder, need int) {
 			}
 			if i > 0 {
 				b.WriteString(" + ")
+				t.print(b, precProduct) // a + (b + c) keeps its parentheses
+			} else {
+				t.print(b, precSum) // (a + b) + c is a + b + c: + reads left to right
 			}
-			t.print(b, precProduct)
 		}
 	case Mul:
 		e.printProduct(b)

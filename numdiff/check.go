@@ -17,8 +17,9 @@ type CheckSettings struct {
 	// may have. Default 1e-5.
 	RelTol float64
 	// AbsTol lets an entry pass whatever its relative error when
-	// |a − n| ≤ AbsTol, so gradients that should be zero are not failed for
-	// rounding noise. Default 1e-8.
+	// |a − n| ≤ AbsTol + 2·NumericErr, so gradients that should be zero are
+	// not failed for the finite difference's own error (see
+	// Entry.NumericErr). Default 1e-8.
 	AbsTol float64
 	// Worst is how many of the worst entries CheckResult.Worst lists.
 	// Default 5.
@@ -39,8 +40,12 @@ type Entry struct {
 	Numeric  float64 // the finite-difference estimate
 	AbsErr   float64 // |Analytic − Numeric|
 	RelErr   float64 // AbsErr / max(|Analytic|, |Numeric|), 0 when both are 0
-	Pass     bool    // AbsErr ≤ AbsTol or RelErr ≤ RelTol
-	Kink     bool    // a kink lies within the step; the entry does not count
+	// NumericErr estimates the truncation error of Numeric by Richardson's
+	// argument: with error c·h^A, the estimates at steps h and 2h differ by
+	// (2^A − 1)·c·h^A, so NumericErr = |D(h) − D(2h)| / (2^A − 1).
+	NumericErr float64
+	Pass       bool // AbsErr ≤ AbsTol + 2·NumericErr, or RelErr ≤ RelTol
+	Kink       bool // a kink lies within the step; the entry does not count
 }
 
 // CheckResult is the report of GradCheck.
@@ -83,6 +88,10 @@ func GradCheck(f func([]float64) float64, grad, x []float64, s *CheckSettings) C
 	st, rel := cs.resolve("GradCheck", 1)
 
 	numeric := Gradient(nil, f, x, &cs.Settings)
+	doubled := cs.Settings
+	doubled.Stencil, doubled.Step = st, 2*rel
+	coarse := Gradient(nil, f, x, &doubled)
+	richardson := math.Pow(2, float64(st.Accuracy)) - 1
 	r := CheckResult{Stencil: st.Name, RelTol: cs.RelTol, AbsTol: cs.AbsTol, Pass: true}
 	r.Entries = make([]Entry, len(x))
 	var base string
@@ -91,12 +100,15 @@ func GradCheck(f func([]float64) float64, grad, x []float64, s *CheckSettings) C
 	}
 	xw := append([]float64(nil), x...)
 	for i, a := range grad {
-		e := Entry{Index: i, Analytic: a, Numeric: numeric[i]}
+		e := Entry{Index: i, Analytic: a, Numeric: numeric[i], NumericErr: math.Abs(numeric[i]-coarse[i]) / richardson}
 		e.AbsErr = math.Abs(a - e.Numeric)
 		if scale := math.Max(math.Abs(a), math.Abs(e.Numeric)); scale > 0 {
 			e.RelErr = e.AbsErr / scale
 		}
-		e.Pass = e.AbsErr <= cs.AbsTol || e.RelErr <= cs.RelTol
+		e.Pass = e.AbsErr <= cs.AbsTol+2*e.NumericErr || e.RelErr <= cs.RelTol
+		if e.Pass && e.AbsErr > cs.AbsTol && e.RelErr > cs.RelTol {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("entry %d passes only within the finite difference's own error (±%.3g): near this point f needs a smaller step or a higher-order stencil to decide", i, e.NumericErr))
+		}
 		h := stepAt(x[i], rel)
 		switch {
 		case math.IsNaN(e.AbsErr) || math.IsInf(e.AbsErr, 0):

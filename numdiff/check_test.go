@@ -134,3 +134,25 @@ func TestGradCheckCapsWarnings(t *testing.T) {
 		t.Errorf("got %d warnings, last %q", len(r.Warnings), r.Warnings[len(r.Warnings)-1])
 	}
 }
+
+// At Rosenbrock's minimum the gradient is 0 but the central difference is
+// h²f‴/6 ≈ 1.5e-8, over the absolute tolerance: the Richardson estimate of
+// its own error lets the entry pass, with a warning, while a gradient off by
+// 1e-6 still fails.
+func TestGradCheckNumericError(t *testing.T) {
+	fn := testfunc.Rosenbrock()
+	x := []float64{1, 1}
+	r := GradCheck(fn.Value, []float64{0, 0}, x, nil)
+	e := r.Entries[0]
+	if !r.Pass || e.AbsErr <= 1e-8 || e.NumericErr < e.AbsErr/2 || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "own error") {
+		t.Errorf("zero gradient at the minimum:\n%s\nentry %+v", r, e)
+	}
+	// h²/6·f‴ with f‴ = 2400 at x = 1, and h the central step.
+	h := stepAt(1, Central.Step)
+	if want := h * h / 6 * 2400; math.Abs(e.Numeric-want) > 0.01*want {
+		t.Errorf("numeric ∂f/∂x = %g, want the truncation error %g", e.Numeric, want)
+	}
+	if r := GradCheck(fn.Value, []float64{1e-6, 0}, x, nil); r.Pass {
+		t.Errorf("a gradient off by 1e-6 passed:\n%s", r)
+	}
+}

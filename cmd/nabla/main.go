@@ -1,7 +1,10 @@
 // Command nabla computes, checks and explains gradients.
 //
-//	nabla demo    gradients computed three ways (reverse mode, forward mode,
-//	              finite differences) on textbook functions and a small network
+//	nabla demo      gradients computed three ways (reverse mode, forward mode,
+//	                finite differences) on textbook functions and a small network
+//	nabla grad      value, gradient, directional derivative and Hessian of an expression
+//	nabla tangent   derivatives and the tangent line of a function of one variable
+//	nabla jacobian  the Jacobian of a vector-valued function
 //
 // Run `nabla help` for every command.
 package main
@@ -9,6 +12,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -16,7 +20,7 @@ import (
 func main() {
 	if err := newRootCmd().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "nabla:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -30,6 +34,12 @@ against the other, and shows every number.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newDemoCmd())
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		if strings.Contains(err.Error(), "unknown shorthand flag") {
+			return usagef("%v\nan expression that starts with a minus must come after --, e.g. nabla %s --at x=1 -- \"-x^2\"", err, cmd.Name())
+		}
+		return usageError{err}
+	})
+	root.AddCommand(newDemoCmd(), newGradCmd(), newTangentCmd(), newJacobianCmd())
 	return root
 }
