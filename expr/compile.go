@@ -81,14 +81,18 @@ func build(e *Expr, vars []string, in []v64) v64 {
 // primitive for are built from others (sinh, cosh, log10, log2); sign and
 // step are piecewise constant, so they enter as constants.
 var compiled = map[string]func(a []v64) v64{
-	"sin":      func(a []v64) v64 { return autodiff.Sin(a[0]) },
-	"cos":      func(a []v64) v64 { return autodiff.Cos(a[0]) },
-	"tan":      func(a []v64) v64 { return autodiff.Tan(a[0]) },
-	"asin":     func(a []v64) v64 { return autodiff.Asin(a[0]) },
-	"acos":     func(a []v64) v64 { return autodiff.Acos(a[0]) },
-	"atan":     func(a []v64) v64 { return autodiff.Atan(a[0]) },
-	"sinh":     func(a []v64) v64 { return autodiff.Scale(0.5, autodiff.Sub(autodiff.Exp(a[0]), autodiff.Exp(autodiff.Neg(a[0])))) },
-	"cosh":     func(a []v64) v64 { return autodiff.Scale(0.5, autodiff.Add(autodiff.Exp(a[0]), autodiff.Exp(autodiff.Neg(a[0])))) },
+	"sin":  func(a []v64) v64 { return autodiff.Sin(a[0]) },
+	"cos":  func(a []v64) v64 { return autodiff.Cos(a[0]) },
+	"tan":  func(a []v64) v64 { return autodiff.Tan(a[0]) },
+	"asin": func(a []v64) v64 { return autodiff.Asin(a[0]) },
+	"acos": func(a []v64) v64 { return autodiff.Acos(a[0]) },
+	"atan": func(a []v64) v64 { return autodiff.Atan(a[0]) },
+	"sinh": func(a []v64) v64 {
+		return autodiff.Scale(0.5, autodiff.Sub(autodiff.Exp(a[0]), autodiff.Exp(autodiff.Neg(a[0]))))
+	},
+	"cosh": func(a []v64) v64 {
+		return autodiff.Scale(0.5, autodiff.Add(autodiff.Exp(a[0]), autodiff.Exp(autodiff.Neg(a[0]))))
+	},
 	"tanh":     func(a []v64) v64 { return autodiff.Tanh(a[0]) },
 	"exp":      func(a []v64) v64 { return autodiff.Exp(a[0]) },
 	"log":      func(a []v64) v64 { return autodiff.Log(a[0]) },
