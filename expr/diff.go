@@ -1,5 +1,7 @@
 package expr
 
+import "fmt"
+
 // derivatives holds, for each function, its partial derivatives with respect
 // to each argument, written in terms of the arguments: the chain rule then
 // multiplies by the arguments' own derivatives. Kinks take the convention
@@ -56,17 +58,70 @@ func powPartials(a, b *Expr) []*Expr {
 	}
 }
 
+// MaxDiffSize bounds the size of a derivative before simplification, in
+// nodes of the expanded tree. Derivatives of deeply nested powers and
+// compositions grow exponentially with the nesting (d/dx of x^x^x^… repeats
+// each level twice); past this size Diff refuses rather than hang.
+const MaxDiffSize = 200_000
+
+// TooLargeError reports a derivative too large to build symbolically.
+type TooLargeError struct {
+	Var  string
+	Size int // at least this many nodes
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("the derivative with respect to %s has more than %d nodes before simplification (limit %d): the expression nests too deeply to differentiate symbolically; automatic differentiation handles it", e.Var, e.Size, MaxDiffSize)
+}
+
 // Diff returns the derivative of e with respect to the variable name,
-// simplified (see Simplify).
-func Diff(e *Expr, name string) *Expr { return Simplify(diff(Simplify(e), name)) }
+// simplified (see Simplify). It fails with a *TooLargeError when the
+// derivative would exceed MaxDiffSize nodes.
+func Diff(e *Expr, name string) (*Expr, error) {
+	d := diff(Simplify(e), name)
+	if n := treeSize(d, map[*Expr]int{}); n > MaxDiffSize {
+		return nil, &TooLargeError{Var: name, Size: n}
+	}
+	return Simplify(d), nil
+}
+
+// MustDiff is Diff for expressions known to be small; it panics on error.
+func MustDiff(e *Expr, name string) *Expr {
+	d, err := Diff(e, name)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
 
 // DiffN returns the order-th derivative of e with respect to name (order ≥ 0).
-func DiffN(e *Expr, name string, order int) *Expr {
+func DiffN(e *Expr, name string, order int) (*Expr, error) {
 	e = Simplify(e)
 	for range order {
-		e = Diff(e, name)
+		var err error
+		if e, err = Diff(e, name); err != nil {
+			return nil, err
+		}
 	}
-	return e
+	return e, nil
+}
+
+// treeSize counts the nodes of e as a tree (shared subtrees counted at each
+// use), stopping early past MaxDiffSize; memo holds the sizes of shared nodes.
+func treeSize(e *Expr, memo map[*Expr]int) int {
+	if n, ok := memo[e]; ok {
+		return n
+	}
+	n := 1
+	for _, a := range e.Args {
+		n += treeSize(a, memo)
+		if n > MaxDiffSize {
+			break
+		}
+	}
+	n = min(n, MaxDiffSize+1)
+	memo[e] = n
+	return n
 }
 
 // diff is the unsimplified derivative: the chain rule over the tree.
@@ -133,10 +188,13 @@ func dependsOn(e *Expr, name string) bool {
 }
 
 // Gradient returns the partial derivatives of e with respect to each of vars.
-func Gradient(e *Expr, vars []string) []*Expr {
+func Gradient(e *Expr, vars []string) ([]*Expr, error) {
 	g := make([]*Expr, len(vars))
 	for i, v := range vars {
-		g[i] = Diff(e, v)
+		var err error
+		if g[i], err = Diff(e, v); err != nil {
+			return nil, err
+		}
 	}
-	return g
+	return g, nil
 }

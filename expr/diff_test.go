@@ -1,9 +1,11 @@
 package expr
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nabla-go/nabla/numdiff"
@@ -14,7 +16,7 @@ func TestDiffTextbook(t *testing.T) {
 	e := MustParse("x^2*y + y*z^3 + sin(x*y)")
 	want := map[string]string{"x": "2*x*y + y*cos(x*y)", "y": "x^2 + z^3 + x*cos(x*y)", "z": "3*y*z^2"}
 	for v, w := range want {
-		if got := Diff(e, v).String(); got != w {
+		if got := MustDiff(e, v).String(); got != w {
 			t.Errorf("∂/∂%s = %s, want %s", v, got, w)
 		}
 	}
@@ -26,11 +28,11 @@ func TestDiffTextbook(t *testing.T) {
 		"relu(x) + abs(x)": "step(x) + sign(x)",
 		"5":                "0",
 	} {
-		if got := Diff(MustParse(src), "x").String(); got != w {
+		if got := MustDiff(MustParse(src), "x").String(); got != w {
 			t.Errorf("d/dx %s = %s, want %s", src, got, w)
 		}
 	}
-	if got := DiffN(MustParse("x^3"), "x", 2).String(); got != "6*x" {
+	if got, err := DiffN(MustParse("x^3"), "x", 2); err != nil || got.String() != "6*x" {
 		t.Errorf("d²/dx² x³ = %s, want 6*x", got)
 	}
 }
@@ -86,7 +88,10 @@ func TestDiffMatchesFiniteDifferences(t *testing.T) {
 		}
 		g := func(v float64) float64 { y, _ := at(v); return y }
 		for order, st := range []numdiff.Stencil{numdiff.FivePoint, numdiff.FivePoint2} {
-			d := DiffN(e, "x", order+1)
+			d, err := DiffN(e, "x", order+1)
+			if err != nil {
+				t.Fatalf("%s: %v", e, err)
+			}
 			got, err := d.Eval(env)
 			want := numdiff.Derivative(g, env["x"], &numdiff.Settings{Stencil: st, Step: 1e-3})
 			half := numdiff.Derivative(g, env["x"], &numdiff.Settings{Stencil: st, Step: 5e-4})
@@ -109,4 +114,55 @@ func TestDiffMatchesFiniteDifferences(t *testing.T) {
 	if checked < 400 || compared < 600 {
 		t.Fatalf("only %d expressions and %d derivatives checked", checked, compared)
 	}
+}
+
+// A derivative that would grow past MaxDiffSize is refused quickly, not built.
+func TestDiffTooLarge(t *testing.T) {
+	// Each derivative of x^x^x roughly multiplies its size.
+	_, err := DiffN(MustParse("x^x^x"), "x", 12)
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || !strings.Contains(err.Error(), "automatic differentiation handles it") {
+		t.Fatalf("12th derivative of x^x^x: %v", err)
+	}
+	// Modest nesting still works.
+	if _, err := Diff(MustParse("x^x^x^x"), "x"); err != nil {
+		t.Errorf("x^x^x^x: %v", err)
+	}
+}
+
+// FuzzDiff: Diff and Simplify never panic or hang on anything Parse accepts,
+// and Simplify keeps the value where the expression is defined.
+func FuzzDiff(f *testing.F) {
+	for _, s := range []string{"x^2*y + y*z^3 + sin(x*y)", "x^x^x", "max(x, y)/min(1, x)", "log(sigmoid(x)) - softplus(-x)", "asin(x/2) + acos(y/3)", "pow(x, y)^-2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 200 {
+			return
+		}
+		e, err := Parse(src)
+		if err != nil {
+			return
+		}
+		point := map[string]float64{}
+		for i, v := range e.Vars() {
+			point[v] = 0.3 + 0.2*float64(i)
+		}
+		if v, err := e.Eval(point); err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
+			s, err := Simplify(e).Eval(point)
+			if err != nil || (math.Abs(s-v) > 1e-6*math.Max(1, math.Abs(v)) && math.Abs(v) < 1e12) {
+				t.Fatalf("Simplify(%s) = %s: %v (%v), want %v", e, Simplify(e), s, err, v)
+			}
+		}
+		for _, name := range e.Vars() {
+			d, err := Diff(e, name)
+			var tl *TooLargeError
+			if err != nil && !errors.As(err, &tl) {
+				t.Fatalf("Diff(%s, %s): %v", e, name, err)
+			}
+			if err == nil {
+				d.Eval(point) // any result or error, but no panic
+			}
+		}
+	})
 }

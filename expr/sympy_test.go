@@ -70,7 +70,7 @@ func TestSymPyReference(t *testing.T) {
 		}
 		check("value", v, c.Value)
 		for i, name := range c.Vars {
-			d := Diff(e, name)
+			d := MustDiff(e, name)
 			g, err := d.Eval(c.At)
 			if err != nil {
 				t.Errorf("%s: ∂/∂%s = %s: %v", c.Expr, name, d, err)
@@ -78,7 +78,7 @@ func TestSymPyReference(t *testing.T) {
 			}
 			check("∂/∂"+name+" = "+d.String(), g, c.Gradient[i])
 			for j, name2 := range c.Vars {
-				h, err := Diff(d, name2).Eval(c.At)
+				h, err := MustDiff(d, name2).Eval(c.At)
 				if err != nil {
 					t.Errorf("%s: ∂²/∂%s∂%s: %v", c.Expr, name, name2, err)
 					continue

@@ -106,7 +106,10 @@ func computeGrad(src, at, dir string, withHessian bool) (*gradResult, error) {
 	n := len(vars)
 	r.Gradient = make([]float64, n)
 	for i, v := range vars {
-		d := expr.Diff(e, v)
+		d, err := expr.Diff(e, v)
+		if err != nil {
+			return nil, err
+		}
 		r.Partials[v] = d.String()
 		if r.Gradient[i], err = d.Eval(point); err != nil {
 			return nil, fmt.Errorf("∂f/∂%s = %s: %w", v, d, err)
@@ -183,9 +186,16 @@ func (r *gradResult) hessian(e *expr.Expr, f autodiff.Func[float64], x *tensor.T
 	r.Hessian = make([][]float64, n)
 	for i, vi := range r.Vars {
 		r.Hessian[i] = make([]float64, n)
-		di := expr.Diff(e, vi)
+		di, err := expr.Diff(e, vi)
+		if err != nil {
+			return err
+		}
 		for j, vj := range r.Vars {
-			v, err := expr.Diff(di, vj).Eval(point)
+			dij, err := expr.Diff(di, vj)
+			if err != nil {
+				return err
+			}
+			v, err := dij.Eval(point)
 			if err != nil {
 				return fmt.Errorf("∂²f/∂%s∂%s: %w", vi, vj, err)
 			}

@@ -91,7 +91,10 @@ func computeJacobian(src, at string) (*jacobianResult, error) {
 		j.Value = append(j.Value, v)
 		row, vals := make([]string, len(vars)), make([]float64, len(vars))
 		for k, name := range vars {
-			d := expr.Diff(e, name)
+			d, err := expr.Diff(e, name)
+			if err != nil {
+				return nil, err
+			}
 			row[k] = d.String()
 			if vals[k], err = d.Eval(point); err != nil {
 				return nil, fmt.Errorf("∂f%d/∂%s = %s: %w", i+1, name, d, err)

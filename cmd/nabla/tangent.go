@@ -77,8 +77,14 @@ func computeTangent(src, at string) (*tangentResult, error) {
 	}
 	v, a := vars[0], x[0]
 	point := env(vars, x)
-	d1 := expr.Diff(e, v)
-	d2 := expr.Diff(d1, v)
+	d1, err := expr.Diff(e, v)
+	if err != nil {
+		return nil, err
+	}
+	d2, err := expr.Diff(d1, v)
+	if err != nil {
+		return nil, err
+	}
 	t := &tangentResult{Expr: e.String(), Var: v, At: a, D1: d1.String(), D2: d2.String()}
 	if t.Value, err = e.Eval(point); err != nil {
 		return nil, err
