@@ -58,8 +58,11 @@ How the numbers are made:
     relu(u) -> u or 0, min/max -> the smaller/larger argument), which equals
     the expression in a neighbourhood of the point. As a cross-check the
     same numbers are recomputed from the unbranched SymPy form (Abs, Max,
-    Min; Heaviside and sign evaluated at the point, DiracDelta -> 0), and the
-    value a third time by a 60-digit mpmath walk over the parse tree.
+    Min; Heaviside and sign evaluated at the point, DiracDelta -> 0), and
+    once more, without SymPy, by a 60-digit mpmath walk over the parse tree
+    (value) and mpmath.diff of that walk (gradient and Hessian, to 1e-13).
+  * Entries below 1e-25 in magnitude are written as 0 (evalf reports exact
+    cancellations as 0.e-N). Hessians are exactly symmetric.
   * Every case is checked to be float64-friendly: evaluating the string in
     float64 (value) and the lambdified SymPy derivatives in float64
     (gradient, Hessian) agrees with the reference within
@@ -72,9 +75,15 @@ How the numbers are made:
 
 Categories (in this order in the file): "textbook" (the standard functions
 and the precedence corner cases), "functions" (every function at least
-twice, alone and nested), "random" (N_RANDOM seeded random compositions over
-all functions and operators, 1-3 variables, depth <= 4, kept only when
-finite, real, in domain, |value|, |gradient| and |Hessian| entries < 1e6).
+twice, alone and nested), "random" (seeded random compositions over all
+functions and operators with 1-3 variables, depth 2-4, at most 20 nodes:
+N_RANDOM of them, then more until every function and operator appears in at
+least two; each is tried at up to 30 random points with coordinates in
+[-2.5, 2.5] rounded to 0.01 and kept at the first one where it is finite,
+real, within the domain rules, float64-friendly, has |value|, |gradient| and
+|Hessian| entries < 1e6, and some |gradient| entry >= 1e-3). The JSON does
+not record the category; the cases are in that order, and the script prints
+how many of each it wrote.
 """
 
 import json
@@ -89,7 +98,7 @@ import sympy as sp
 DPS = 40          # digits for SymPy evaluation
 MP_DPS = 60       # digits for the independent mpmath walk
 SEED = 20251123
-N_RANDOM = 48
+N_RANDOM = 60
 F64_TOL = 1e-11
 MAX_MAG = 1e6
 
@@ -472,9 +481,12 @@ class Reject(Exception):
     pass
 
 
-def num(e):
-    """A SymPy number -> float, via DPS digits; rejects non-finite/non-real."""
-    v = sp.N(e, DPS)
+def num(e, sub):
+    """e at the point sub -> float, via DPS digits (evalf with subs, which
+    is adaptive and avoids exact powers of the point's huge rationals);
+    rejects non-finite and non-real results. |v| < 1e-25 is written as 0
+    (exact cancellations that evalf reports as 0.e-N)."""
+    v = e.evalf(DPS, subs=sub)
     if not v.is_number or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise Reject("not a number: %s" % v)
     re_, im_ = v.as_real_imag()
@@ -483,29 +495,17 @@ def num(e):
     f = float(re_)
     if not math.isfinite(f):
         raise Reject("not finite: %s" % v)
-    return f
-
-
-def eval_unbranched(e, sub):
-    """Numeric value of an Abs/Max/Min form (and its derivatives) at sub."""
-    e = e.subs(sub)
-
-    def side(a):
-        return sp.N(a, DPS) > 0
-    e = e.replace(lambda a: isinstance(a, sp.DiracDelta), lambda *a: sp.S.Zero)
-    e = e.replace(lambda a: isinstance(a, sp.Heaviside),
-                  lambda a: sp.S.One if side(a.args[0]) else sp.S.Zero)
-    e = e.replace(lambda a: isinstance(a, (sp.sign, RealSign)),
-                  lambda a: sp.S.One if side(a.args[0]) else sp.S.NegativeOne)
-    return num(e)
+    return 0.0 if abs(f) < 1e-25 else f
 
 
 def fix_branches(e, sub):
-    """SymPy itself writes some powers with Abs (sqrt(u**2) -> Abs(u)), whose
-    derivatives bring sign and DiracDelta into the branched form: fix them
-    to their values near the point (the domain rules keep u away from 0)."""
+    """Fixes sign, Heaviside and DiracDelta to their values near the point
+    (the domain rules keep their arguments away from 0), and turns RealAbs
+    into Abs. Used on the unbranched form, and on the branched form too:
+    SymPy itself writes some powers with Abs (sqrt(u**2) -> Abs(u)), whose
+    derivatives bring sign and DiracDelta back in."""
     def side(a):
-        v = sp.N(a.subs(sub), DPS)
+        v = a.evalf(DPS, subs=sub)
         assert abs(v) > 1e-3, ("sign/Heaviside argument near 0", a, v)
         return v > 0
     e = e.replace(lambda a: isinstance(a, sp.DiracDelta), lambda *a: sp.S.Zero)
@@ -513,7 +513,13 @@ def fix_branches(e, sub):
                   lambda a: sp.S.One if side(a.args[0]) else sp.S.Zero)
     e = e.replace(lambda a: isinstance(a, (sp.sign, RealSign)),
                   lambda a: sp.S.One if side(a.args[0]) else sp.S.NegativeOne)
+    e = e.replace(lambda a: isinstance(a, RealAbs), lambda a: sp.Abs(a.args[0]))
     return e
+
+
+def eval_unbranched(e, sub):
+    """Numeric value of an Abs/Max/Min form (or its derivatives) at sub."""
+    return num(fix_branches(e, sub), sub)
 
 
 def close(a, b, tol):
@@ -540,9 +546,9 @@ def reference(s, at, strict):
     full = to_sympy(tree)              # Abs / Max / Min
     grad = [fix_branches(sp.diff(f, x), sub) for x in xs]
     hess = [[fix_branches(sp.diff(g, y), sub) for y in xs] for g in grad]
-    value = num(f.subs(sub))
-    gv = [num(g.subs(sub)) for g in grad]
-    hv = [[num(h.subs(sub)) for h in row] for row in hess]
+    value = num(f, sub)
+    gv = [num(g, sub) for g in grad]
+    hv = [[num(h, sub) for h in row] for row in hess]
     for i in range(len(xs)):  # symmetric by construction; make it exact
         for j in range(i):
             assert close(hv[i][j], hv[j][i], 1e-14), (s, hv)
@@ -561,6 +567,21 @@ def reference(s, at, strict):
         assert close(eval_unbranched(fgrad[i], sub), gv[i], 1e-15), (s, x)
         for j, y in enumerate(xs):
             assert close(eval_unbranched(sp.diff(fgrad[i], y), sub), hv[i][j], 1e-15), (s, x, y)
+
+    # ... and numerical differentiation of the 60-digit tree walk (mpmath.diff),
+    # which knows nothing of SymPy or of the branch choice.
+    with mpmath.workdps(MP_DPS):
+        def walk(*v):
+            return _mp(tree, dict(zip(names, v)), False)
+        x0 = [mpmath.mpf(point[n]) for n in names]
+        for i in range(len(names)):
+            o = [0] * len(names)
+            o[i] = 1
+            assert close(float(mpmath.diff(walk, x0, tuple(o))), gv[i], 1e-13), (s, i)
+            for j in range(len(names)):
+                o2 = list(o)
+                o2[j] += 1
+                assert close(float(mpmath.diff(walk, x0, tuple(o2))), hv[i][j], 1e-13), (s, i, j)
 
     # float64 friendliness.
     v64 = f64_eval(tree, point)
@@ -757,10 +778,16 @@ def uses(t, acc):
     return acc
 
 
-def random_cases(n):
+def random_cases(n, min_uses=2):
+    """n seeded random cases; past n, only cases that use a function or
+    operator seen fewer than min_uses times so far, until none is."""
     rng = random.Random(SEED)
-    out, seen = [], set()
-    while len(out) < n:
+    out, seen, count = [], set(), {}
+    items = FUNCS1 + FUNCS2 + list("+-*/^") + ["neg"]
+
+    def short():
+        return [u for u in items if count.get(u, 0) < min_uses]
+    while len(out) < n or short():
         names = rng.sample(VAR_POOL, rng.randint(1, 3))
         tree = gen(rng, rng.randint(2, 4), names)
         s = fmt(tree)
@@ -769,16 +796,21 @@ def random_cases(n):
         # every drawn variable used, depth 2..4, at most 20 nodes
         if sorted(vs) != sorted(names) or s in seen or size_of(tree) > 20 or depth_of(tree) < 2:
             continue
+        used = uses(tree, set())
+        if len(out) >= n and not used & set(short()):
+            continue
         for _ in range(30):
             at = {v: round(rng.uniform(-2.5, 2.5), 2) for v in vs}
             try:
                 case = reference(s, at, strict=False)
             except Reject:
                 continue
-            if all(g == 0 for g in case["gradient"]):
-                continue  # constant near the point (e.g. relu off): uninformative
+            if max(abs(g) for g in case["gradient"]) < 1e-3:
+                continue  # (nearly) constant near the point: uninformative
             seen.add(s)
             out.append(case)
+            for u in used:
+                count[u] = count.get(u, 0) + 1
             break
     return out
 
