@@ -84,6 +84,15 @@ func addTerms(terms []*Expr) *Expr {
 	if constant != 0 || len(out) == 0 {
 		out = append(out, Number(constant))
 	}
+	// Lead with a positive term where there is one: 1 - sigmoid(x), y - x.
+	if _, neg := out[0].negated(); neg {
+		for i, t := range out {
+			if _, neg := t.negated(); !neg {
+				out = append([]*Expr{t}, slices.Delete(slices.Clone(out), i, i+1)...)
+				break
+			}
+		}
+	}
 	return Sum(out...)
 }
 
