@@ -166,3 +166,27 @@ func FuzzDiff(f *testing.F) {
 		}
 	})
 }
+
+// parse(print(diff(e))) computes the same values as diff(e), up to rounding.
+func TestDiffPrintRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range 1000 {
+		e := randomExpr(r, 4)
+		d, err := Diff(e, "x")
+		if err != nil {
+			t.Fatalf("case %d: Diff(%s): %v", i, e, err)
+		}
+		back, err := Parse(d.String())
+		if err != nil {
+			t.Fatalf("case %d: %s does not parse: %v", i, d, err)
+		}
+		env := map[string]float64{"x": r.NormFloat64(), "y": r.NormFloat64(), "z": r.NormFloat64()}
+		v1, err1 := d.Eval(env)
+		v2, err2 := back.Eval(env)
+		// Equal up to rounding: the reparsed text multiplies left to right
+		// where the simplified tree holds one n-ary product.
+		if (err1 == nil) != (err2 == nil) || (err1 == nil && !sameFloat(v1, v2) && !relClose(v1, v2, 1e-12)) {
+			t.Errorf("case %d: d/dx %s = %s: %v (%v), reparsed %v (%v)", i, e, d, v1, err1, v2, err2)
+		}
+	}
+}
