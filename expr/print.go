@@ -75,20 +75,13 @@ func (e *Expr) print(b *strings.Builder, need int) {
 func (e *Expr) printProduct(b *strings.Builder) {
 	factors := e.Args
 	first := precProduct // what the first factor needs
-	if c := factors[0]; c.Kind == Num && c.Name == "" && c.Value == -1 && len(factors) > 1 {
+	if c := factors[0]; isNum(c, -1) && len(factors) > 1 {
 		// -a*b reads as (-a)*b: the same product. A first factor that itself
 		// starts with a minus goes in parentheses: -(-y), not --y.
 		b.WriteByte('-')
 		factors, first = factors[1:], precPower
 	}
-	var num, den []*Expr
-	for _, f := range factors {
-		if d, ok := f.reciprocal(); ok {
-			den = append(den, d)
-		} else {
-			num = append(num, f)
-		}
-	}
+	num, den := splitFraction(factors, (*Expr).reciprocal)
 	if len(num) == 0 {
 		b.WriteByte('1')
 	}
@@ -124,7 +117,7 @@ func (e *Expr) prec() int {
 		return precSum
 	}
 	// Mul
-	if c := e.Args[0]; c.Kind == Num && c.Name == "" && c.Value == -1 && len(e.Args) == 2 {
+	if c := e.Args[0]; isNum(c, -1) && len(e.Args) == 2 {
 		if _, div := e.Args[1].reciprocal(); !div && e.Args[1].prec() >= precPower {
 			return precUnary // -x, -x^2, -f(x); but -1/x is a quotient
 		}

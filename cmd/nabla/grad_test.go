@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nabla-go/nabla/expr"
 )
 
 // The SymPy reference (expr/testdata, made by gen_sympy.py) through the
@@ -172,6 +174,41 @@ func TestCommandErrors(t *testing.T) {
 		}
 		if got := exitCode(err); got != c.code || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("nabla %q: exit %d, error %q; want exit %d and %q", c.args, got, err, c.code, c.want)
+		}
+	}
+}
+
+func TestDiffCommand(t *testing.T) {
+	// d²/dx² sin²x = 2cos²x − 2sin²x = 2cos 2x: check the printed form by value.
+	out, err := run("diff", "sin(x)^2", "--wrt", "x", "--order", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := expr.Parse(strings.TrimSpace(out))
+	if err != nil {
+		t.Fatalf("diff printed %q, which does not parse: %v", out, err)
+	}
+	for _, x := range []float64{-1.3, 0, 0.4, 2} {
+		if v, err := d.Eval(map[string]float64{"x": x}); err != nil || math.Abs(v-2*math.Cos(2*x)) > 1e-14 {
+			t.Errorf("at %v: %v (%v), want %v", x, v, err, 2*math.Cos(2*x))
+		}
+	}
+	out, err = run("diff", "x^2*y + y*z^3 + sin(x*y)")
+	if err != nil || !strings.Contains(out, "∂f/∂x: 2*x*y + y*cos(x*y)") || !strings.Contains(out, "∂f/∂z: 3*y*z^2") {
+		t.Errorf("gradient: %v\n%s", err, out)
+	}
+	if out, _ := run("diff", "x^3", "--latex"); !strings.Contains(out, "3 x^{2}") {
+		t.Errorf("latex: %s", out)
+	}
+	if out, _ := run("diff", "x^3", "--go"); !strings.Contains(out, "3*x*x") {
+		t.Errorf("go: %s", out)
+	}
+	if out, _ := run("diff", "x^2", "--wrt", "y"); strings.TrimSpace(out) != "0" {
+		t.Errorf("d/dy x² = %q, want 0", out)
+	}
+	for _, args := range [][]string{{"diff", "x", "--latex", "--go"}, {"diff", "x", "--order", "-1"}, {"diff", "x^"}} {
+		if _, err := run(args...); err == nil || exitCode(err) != 2 {
+			t.Errorf("nabla %q: %v, want a usage error", args, err)
 		}
 	}
 }

@@ -5,6 +5,7 @@
 //	nabla grad      value, gradient, directional derivative and Hessian of an expression
 //	nabla tangent   derivatives and the tangent line of a function of one variable
 //	nabla jacobian  the Jacobian of a vector-valued function
+//	nabla diff      the symbolic derivative as text, LaTeX or Go
 //
 // Run `nabla help` for every command.
 package main
@@ -40,6 +41,6 @@ against the other, and shows every number.`,
 		}
 		return usageError{err}
 	})
-	root.AddCommand(newDemoCmd(), newGradCmd(), newTangentCmd(), newJacobianCmd())
+	root.AddCommand(newDemoCmd(), newGradCmd(), newTangentCmd(), newJacobianCmd(), newDiffCmd())
 	return root
 }
