@@ -47,7 +47,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("∂f = %s appears %d times, want reverse, forward and exact", s, strings.Count(out, s))
 		}
 	}
-	for _, want := range []string{"a local minimum", "gradient check PASS"} {
+	for _, want := range []string{"a local minimum", "gradient check PASS", "∂f/∂x = 2*x*y + y*cos(x*y)", "∂f/∂z = 3*y*z^2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in\n%s", want, out)
 		}
