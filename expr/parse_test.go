@@ -273,6 +273,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		printed := e.String()
+		_, _ = e.LaTeX(), e.GoSource() // the other printers must not panic either
 		back, err := Parse(printed)
 		if err != nil {
 			t.Fatalf("Parse(%q) printed as %q, which does not parse: %v", src, printed, err)
