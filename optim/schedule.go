@@ -26,7 +26,9 @@ type StepDecay struct {
 }
 
 // LR returns η₀·γ^⌊t/Size⌋.
-func (s StepDecay) LR(base float64, t int) float64 { return base * math.Pow(s.Gamma, float64(t/s.Size)) }
+func (s StepDecay) LR(base float64, t int) float64 {
+	return base * math.Pow(s.Gamma, float64(t/s.Size))
+}
 
 // MultiStep multiplies the rate by Gamma at each milestone step
 // (MultiStepLR): η_t = η₀·γ^(number of milestones ≤ t).
