@@ -1,7 +1,5 @@
 package optim
 
-import "math"
-
 // Adagrad scales each coordinate by the root of its accumulated squared
 // gradients (Duchi, Hazan & Singer, 2011), exactly as torch.optim.Adagrad:
 // for each parameter p with gradient g, at step t = 1, 2, …,
@@ -59,7 +57,7 @@ func (o *AdagradOptimizer[T]) Step() error {
 				g += wd * p[i]
 			}
 			sum[i] += g * g
-			p[i] += -clr * (g / (T(math.Sqrt(float64(sum[i]))) + eps))
+			p[i] += -clr * (g / (sqrtT(sum[i]) + eps))
 		}
 	})
 }

@@ -100,7 +100,7 @@ func (o *AdamOptimizer[T]) Step() error {
 				vmax[i] = max(vmax[i], vi)
 				vi = vmax[i]
 			}
-			denom := T(math.Sqrt(float64(vi)))/bc2 + eps
+			denom := sqrtT(vi)/bc2 + eps
 			p[i] += -stepSize * (m[i] / denom)
 		}
 	})

@@ -242,3 +242,6 @@ func checkPositive(opt, field string, v float64) error {
 
 // errorf makes an error prefixed with "optim: ".
 func errorf(format string, args ...any) error { return fmt.Errorf("optim: "+format, args...) }
+
+// sqrtT is √x in the element type.
+func sqrtT[T Float](x T) T { return T(math.Sqrt(float64(x))) }

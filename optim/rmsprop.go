@@ -1,7 +1,5 @@
 package optim
 
-import "math"
-
 // RMSprop divides the gradient by a running root mean square of recent
 // gradients (Tieleman & Hinton, 2012), exactly as torch.optim.RMSprop: for
 // each parameter p with gradient g,
@@ -74,9 +72,9 @@ func (o *RMSpropOptimizer[T]) Step() error {
 			var d T
 			if gavg != nil {
 				gavg[i] = gavg[i]*a + (1-a)*g
-				d = T(math.Sqrt(float64(v[i]+(-1)*gavg[i]*gavg[i]))) + eps
+				d = sqrtT(v[i]+(-1)*gavg[i]*gavg[i]) + eps
 			} else {
-				d = T(math.Sqrt(float64(v[i]))) + eps
+				d = sqrtT(v[i]) + eps
 			}
 			if buf != nil {
 				buf[i] = buf[i]*mu + g/d
