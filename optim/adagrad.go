@@ -57,7 +57,7 @@ func (o *AdagradOptimizer[T]) Step() error {
 				g += wd * p[i]
 			}
 			sum[i] += g * g
-			p[i] += -clr * (g / (sqrtT(sum[i]) + eps))
+			p[i] += -clr * g / (sqrtT(sum[i]) + eps)
 		}
 	})
 }

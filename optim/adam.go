@@ -101,7 +101,7 @@ func (o *AdamOptimizer[T]) Step() error {
 				vi = vmax[i]
 			}
 			denom := sqrtT(vi)/bc2 + eps
-			p[i] += -stepSize * (m[i] / denom)
+			p[i] += -stepSize * m[i] / denom // addcdiv: (value·m)/denom
 		}
 	})
 }

@@ -77,8 +77,8 @@ func (o *NAdamOptimizer[T]) Step() error {
 			m[i] = m[i]*b1 + (1-b1)*g
 			v[i] = v[i]*b2 + (1-b2)*g*g
 			d := sqrtT(v[i]/bc2) + eps
-			p[i] += cg * (g / d)
-			p[i] += cm * (m[i] / d)
+			p[i] += cg * g / d
+			p[i] += cm * m[i] / d
 		}
 	})
 }

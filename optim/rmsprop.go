@@ -80,7 +80,7 @@ func (o *RMSpropOptimizer[T]) Step() error {
 				buf[i] = buf[i]*mu + g/d
 				p[i] += -lr * buf[i]
 			} else {
-				p[i] += -lr * (g / d)
+				p[i] += -lr * g / d
 			}
 		}
 	})
