@@ -1,0 +1,228 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/nabla-go/nabla/autodiff"
+	"github.com/nabla-go/nabla/tensor"
+)
+
+// Factory makes an optimiser over parameter groups; Minimize calls it with
+// the one parameter it optimises. For example:
+//
+//	func(g []*optim.Group[float64]) (optim.Optimizer[float64], error) {
+//		return optim.NewAdam(g, optim.Adam{LR: 0.05})
+//	}
+type Factory func(groups []*Group[float64]) (Optimizer[float64], error)
+
+// Stop says when Minimize ends. The zero value runs 1000 steps with no
+// tolerance test and the default divergence guard.
+type Stop struct {
+	// MaxSteps is the number of optimiser steps at most. Default 1000.
+	MaxSteps int
+	// GradTol ends the run when ‖∇f‖₂ ≤ GradTol at the current point.
+	// Default 0: no test, so exactly MaxSteps steps are taken.
+	GradTol float64
+	// RelTol ends the run when a step changes f by at most
+	// RelTol·max(|f|, 1). Default 0: no test.
+	RelTol float64
+	// BlowUp reports divergence when f exceeds f₀ + BlowUp·max(|f₀|, 1),
+	// f₀ being the value at the start. Default 1e8. NaN or Inf always
+	// counts as divergence.
+	BlowUp float64
+}
+
+// Result is the outcome of Minimize.
+type Result struct {
+	X        []float64   // the final point
+	F        float64     // f there
+	GradNorm float64     // ‖∇f‖₂ there
+	Steps    int         // optimiser steps taken
+	Stopped  string      // why the run ended
+	Path     [][]float64 // the start, then the point after each step
+	Loss     []float64   // f at each point of Path
+}
+
+// Options add a schedule or gradient clipping to Minimize.
+type Options struct {
+	Schedule  Schedule // default: constant learning rate
+	ClipNorm  float64  // if > 0, clip the gradient's norm to this (ClipGradNorm)
+	ClipValue float64  // if > 0, clamp each gradient entry to ±this (ClipGradValue)
+}
+
+// DivergenceError reports a run whose objective became NaN, Inf or blew up.
+type DivergenceError struct {
+	Step int
+	F    float64
+	LR   float64
+}
+
+func (e *DivergenceError) Error() string {
+	return fmt.Sprintf("optim: the objective diverged at step %d (f = %g): try a learning rate smaller than %g, gradient clipping or a schedule", e.Step, e.F, e.LR)
+}
+
+// Minimize minimises f: Rⁿ → R from x0 with the optimiser newOpt makes,
+// recording the path. It returns the result so far together with a
+// *DivergenceError when the objective becomes NaN, Inf or blows up (see
+// Stop.BlowUp). f is an autodiff function, so any expression built from
+// autodiff operations works (package expr compiles text to one).
+func Minimize(f autodiff.Func[float64], x0 []float64, newOpt Factory, stop Stop, o Options) (Result, error) {
+	stop.MaxSteps = cmpOr(stop.MaxSteps, 1000)
+	stop.BlowUp = or(stop.BlowUp, 1e8)
+	if stop.MaxSteps < 0 || stop.GradTol < 0 || stop.RelTol < 0 {
+		return Result{}, errorf("Minimize: MaxSteps, GradTol and RelTol must not be negative")
+	}
+	p := autodiff.Param(tensor.FromSlice(slices.Clone(x0)))
+	opt, err := newOpt(Params(p))
+	if err != nil {
+		return Result{}, err
+	}
+	var sched *Scheduler[float64]
+	if o.Schedule != nil {
+		if sched, err = NewScheduler(opt, o.Schedule); err != nil {
+			return Result{}, err
+		}
+	}
+	var r Result
+	// eval records f and ∇f at the current point.
+	eval := func() (float64, error) {
+		p.ZeroGrad()
+		loss := f(p)
+		if loss.Value().Size() != 1 {
+			return 0, errorf("Minimize: the objective returned shape %v; it must return one number", loss.Shape())
+		}
+		fx := loss.Item()
+		r.Path = append(r.Path, slices.Clone(p.Value().Data()))
+		r.Loss = append(r.Loss, fx)
+		if math.IsNaN(fx) || math.IsInf(fx, 0) || (len(r.Loss) > 1 && fx > r.Loss[0]+stop.BlowUp*math.Max(1, math.Abs(r.Loss[0]))) {
+			return fx, &DivergenceError{Step: len(r.Loss) - 1, F: fx, LR: opt.Groups()[0].LR}
+		}
+		if err := loss.Backward(); err != nil {
+			return fx, &DivergenceError{Step: len(r.Loss) - 1, F: fx, LR: opt.Groups()[0].LR}
+		}
+		r.GradNorm = norm(p.Grad().Data())
+		return fx, nil
+	}
+	finish := func(why string) Result {
+		r.X, r.F, r.Stopped = slices.Clone(p.Value().Data()), r.Loss[len(r.Loss)-1], why
+		return r
+	}
+	fx, err := eval()
+	if err != nil {
+		return finish("diverged"), err
+	}
+	for {
+		switch {
+		case stop.GradTol > 0 && r.GradNorm <= stop.GradTol:
+			return finish(fmt.Sprintf("gradient norm %.3g ≤ tolerance %g", r.GradNorm, stop.GradTol)), nil
+		case r.Steps == stop.MaxSteps:
+			return finish(fmt.Sprintf("reached the step limit (%d)", stop.MaxSteps)), nil
+		}
+		if o.ClipNorm > 0 {
+			ClipGradNorm([]*autodiff.Var[float64]{p}, o.ClipNorm)
+		}
+		if o.ClipValue > 0 {
+			ClipGradValue([]*autodiff.Var[float64]{p}, o.ClipValue)
+		}
+		if err := opt.Step(); err != nil {
+			return finish("diverged"), &DivergenceError{Step: r.Steps + 1, F: math.NaN(), LR: opt.Groups()[0].LR}
+		}
+		if sched != nil {
+			sched.Step()
+		}
+		r.Steps++
+		prev := fx
+		if fx, err = eval(); err != nil {
+			return finish("diverged"), err
+		}
+		if stop.RelTol > 0 && math.Abs(fx-prev) <= stop.RelTol*math.Max(math.Abs(fx), 1) {
+			return finish(fmt.Sprintf("f changed by at most %g relative", stop.RelTol)), nil
+		}
+	}
+}
+
+// norm is ‖v‖₂.
+func norm[T Float](v []T) float64 {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	return math.Sqrt(s)
+}
+
+func cmpOr(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// MultiStartResult is the outcome of MultiStart.
+type MultiStartResult struct {
+	Best   Result   // the run that ended lowest
+	Minima []Result // the distinct end points met, lowest first
+	Runs   int
+}
+
+// MultiStart runs Minimize from restarts points drawn uniformly (seeded by
+// seed) from the box, bounds[i] = [lo, hi] for coordinate i, and returns the
+// best end point and the distinct ones met (end points closer than 1e-3 of
+// the box size count as one). Runs that diverge are skipped; if all do, the
+// last divergence is returned.
+func MultiStart(f autodiff.Func[float64], bounds [][2]float64, restarts int, seed uint64, newOpt Factory, stop Stop, o Options) (MultiStartResult, error) {
+	if restarts <= 0 {
+		return MultiStartResult{}, errorf("MultiStart: restarts = %d must be positive", restarts)
+	}
+	scale := 0.0
+	for i, b := range bounds {
+		if !(b[0] < b[1]) {
+			return MultiStartResult{}, errorf("MultiStart: box side %d is [%g, %g]; it needs lo < hi", i, b[0], b[1])
+		}
+		scale = math.Max(scale, b[1]-b[0])
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	var out MultiStartResult
+	var lastErr error
+	for range restarts {
+		x0 := make([]float64, len(bounds))
+		for i, b := range bounds {
+			x0[i] = b[0] + (b[1]-b[0])*rng.Float64()
+		}
+		r, err := Minimize(f, x0, newOpt, stop, o)
+		out.Runs++
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		if !slices.ContainsFunc(out.Minima, func(m Result) bool { return dist(m.X, r.X) < 1e-3*scale }) {
+			out.Minima = append(out.Minima, r)
+		}
+	}
+	if len(out.Minima) == 0 {
+		return out, lastErr
+	}
+	slices.SortStableFunc(out.Minima, func(a, b Result) int { return cmpFloat(a.F, b.F) })
+	out.Best = out.Minima[0]
+	return out, nil
+}
+
+func dist(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += (a[i] - b[i]) * (a[i] - b[i])
+	}
+	return math.Sqrt(s)
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
