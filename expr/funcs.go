@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
+
+	"github.com/nabla-go/nabla/internal/textdist"
 )
 
 // function is an entry of the function table: how many arguments it takes,
@@ -123,44 +124,4 @@ func powDomain(a []float64) string {
 
 // suggest returns the known function name closest to name (edit distance at
 // most 2), or "".
-func suggest(name string) string {
-	name = strings.ToLower(name)
-	best, bestD, bestP := "", 3, 0
-	for _, f := range Functions() {
-		d, p := editDistance(name, f), commonPrefix(name, f)
-		if d < bestD || (d == bestD && p > bestP) { // ties: the longer shared start
-			best, bestD, bestP = f, d, p
-		}
-	}
-	return best
-}
-
-// commonPrefix is the length of the longest common prefix of a and b.
-func commonPrefix(a, b string) int {
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
-	}
-	return n
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func suggest(name string) string { return textdist.Closest(name, Functions(), 2) }

@@ -6,6 +6,7 @@
 //	nabla tangent   derivatives and the tangent line of a function of one variable
 //	nabla jacobian  the Jacobian of a vector-valued function
 //	nabla diff      the symbolic derivative as text, LaTeX or Go
+//	nabla minimize  gradient descent and its family on an expression
 //
 // Run `nabla help` for every command.
 package main
@@ -41,6 +42,6 @@ against the other, and shows every number.`,
 		}
 		return usageError{err}
 	})
-	root.AddCommand(newDemoCmd(), newGradCmd(), newTangentCmd(), newJacobianCmd(), newDiffCmd())
+	root.AddCommand(newDemoCmd(), newGradCmd(), newTangentCmd(), newJacobianCmd(), newDiffCmd(), newMinimizeCmd())
 	return root
 }

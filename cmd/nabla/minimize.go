@@ -1,0 +1,312 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/nabla-go/nabla/expr"
+	"github.com/nabla-go/nabla/internal/textdist"
+	"github.com/nabla-go/nabla/optim"
+)
+
+// optimizerNames are the --optimizer values, as PyTorch names the classes.
+var optimizerNames = []string{"gd", "sgd", "adagrad", "rmsprop", "adam", "adamw", "adadelta", "nadam"}
+
+// minimizeFlags are the command's settings; hyperparameter flags carry
+// PyTorch's argument names.
+type minimizeFlags struct {
+	from, optimizer, schedule, box, compare string
+	lr, momentum, dampening, weightDecay    float64
+	alpha, eps, beta1, beta2, lrDecay       float64
+	initialAccumulator, rho, clipNorm       float64
+	clipValue, tol                          float64
+	nesterov, centered, amsgrad, maximize   bool
+	steps, restarts                         int
+	seed                                    uint64
+	asJSON                                  bool
+	set                                     *pflag.FlagSet
+}
+
+func newMinimizeCmd() *cobra.Command {
+	var fl minimizeFlags
+	cmd := &cobra.Command{
+		Use:   "minimize EXPR --from x=…,y=… [--optimizer NAME]",
+		Short: "Minimise an expression with gradient descent or one of its family, step by step",
+		Long: `minimize runs an optimiser on a function from a starting point and shows its
+progress and where it ends. The optimisers and their flags follow torch.optim:
+gd (plain gradient descent), sgd (--momentum, --dampening, --nesterov),
+adagrad (--lr-decay, --initial-accumulator), rmsprop (--alpha, --centered,
+--momentum), adam and adamw (--beta1, --beta2, --amsgrad), adadelta (--rho)
+and nadam; all take --lr, --eps where it applies, --weight-decay and
+--maximize. A flag left out takes PyTorch's default.
+
+--schedule changes the learning rate as the steps go: step:SIZE:GAMMA,
+multistep:M1,M2:GAMMA, exp:GAMMA, cosine:TMAX, warmup:STEPS (from lr/STEPS
+up to lr over STEPS steps), invtime:DECAY (lr/(1 + DECAY·t)).
+--tol stops when the gradient norm falls to it (0: exactly --steps steps).
+--restarts N starts N times from random points in --box lo:hi and reports
+every distinct minimum met. --compare sgd,adam,… runs several optimisers
+with the same flags and tabulates them.`,
+		Example: `  nabla minimize "(x-2)^2 + (y-1)^2" --from x=4.5,y=3.5 --optimizer gd --lr 0.1 --steps 50
+  nabla minimize "(1-x)^2 + 100*(y-x^2)^2" --from x=-1.2,y=1 --optimizer adam --lr 0.02 --steps 5000
+  nabla minimize "(x^2+y-11)^2 + (x+y^2-7)^2" --from x=0,y=0 --restarts 20 --box -5:5
+  nabla minimize "(1-x)^2 + 100*(y-x^2)^2" --from x=-1.2,y=1 --steps 3000 --compare sgd,adam,rmsprop`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fl.set = cmd.Flags()
+			return runMinimize(cmd.OutOrStdout(), args[0], &fl)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&fl.from, "from", "", "the starting point, as name=value pairs: x=-1.5,y=2 (required)")
+	f.StringVar(&fl.optimizer, "optimizer", "gd", "one of "+strings.Join(optimizerNames, ", "))
+	f.Float64Var(&fl.lr, "lr", 0, "learning rate (default: the optimiser's; gd and sgd 0.001)")
+	f.IntVar(&fl.steps, "steps", 100, "the most steps to take")
+	f.Float64Var(&fl.tol, "tol", 1e-8, "stop when the gradient norm is at most this (0: take exactly --steps steps)")
+	f.Float64Var(&fl.momentum, "momentum", 0, "momentum factor (sgd, rmsprop)")
+	f.Float64Var(&fl.dampening, "dampening", 0, "dampening for momentum (sgd)")
+	f.BoolVar(&fl.nesterov, "nesterov", false, "Nesterov momentum (sgd)")
+	f.Float64Var(&fl.weightDecay, "weight-decay", 0, "L2 penalty (decoupled for adamw, default 0.01 there)")
+	f.Float64Var(&fl.alpha, "alpha", 0, "smoothing constant (rmsprop, default 0.99)")
+	f.Float64Var(&fl.eps, "eps", 0, "term added to denominators (default: the optimiser's)")
+	f.BoolVar(&fl.centered, "centered", false, "normalise by the variance estimate (rmsprop)")
+	f.Float64Var(&fl.beta1, "beta1", 0, "first-moment decay (adam, adamw, nadam; default 0.9)")
+	f.Float64Var(&fl.beta2, "beta2", 0, "second-moment decay (adam, adamw, nadam; default 0.999)")
+	f.BoolVar(&fl.amsgrad, "amsgrad", false, "AMSGrad variant (adam, adamw)")
+	f.Float64Var(&fl.lrDecay, "lr-decay", 0, "learning-rate decay (adagrad)")
+	f.Float64Var(&fl.initialAccumulator, "initial-accumulator", 0, "initial sum of squares (adagrad)")
+	f.Float64Var(&fl.rho, "rho", 0, "running-average coefficient (adadelta, default 0.9)")
+	f.BoolVar(&fl.maximize, "maximize", false, "maximise instead of minimise")
+	f.Float64Var(&fl.clipNorm, "clip-norm", 0, "clip the gradient's norm to this")
+	f.Float64Var(&fl.clipValue, "clip-value", 0, "clamp each gradient entry to ± this")
+	f.StringVar(&fl.schedule, "schedule", "", "learning-rate schedule: step:20:0.5, multistep:30,60:0.1, exp:0.99, cosine:100, warmup:10, invtime:0.01")
+	f.IntVar(&fl.restarts, "restarts", 0, "start this many times from random points in --box")
+	f.StringVar(&fl.box, "box", "-5:5", "the box for --restarts, lo:hi for every variable")
+	f.Uint64Var(&fl.seed, "seed", 1, "random seed for --restarts")
+	f.StringVar(&fl.compare, "compare", "", "run several optimisers, e.g. sgd,adam,rmsprop, and compare them")
+	f.BoolVar(&fl.asJSON, "json", false, "print one JSON object instead of text")
+	cmd.MarkFlagsMutuallyExclusive("clip-norm", "clip-value")
+	_ = cmd.MarkFlagRequired("from")
+	return cmd
+}
+
+// value returns a flag's value, turning an explicitly given 0 into
+// optim.Zero so it is not mistaken for "use the default".
+func (fl *minimizeFlags) value(name string, v float64) float64 {
+	if v == 0 && fl.set.Changed(name) {
+		return optim.Zero
+	}
+	return v
+}
+
+// factory builds the named optimiser from the flags.
+func (fl *minimizeFlags) factory(name string) (optim.Factory, error) {
+	lr, wd, eps := fl.value("lr", fl.lr), fl.value("weight-decay", fl.weightDecay), fl.value("eps", fl.eps)
+	if fl.set.Changed("lr") && !(fl.lr > 0) {
+		return nil, usagef("--lr %g: the learning rate must be positive", fl.lr)
+	}
+	for _, b := range []struct {
+		name string
+		v    float64
+	}{{"beta1", fl.beta1}, {"beta2", fl.beta2}, {"momentum", fl.momentum}, {"alpha", fl.alpha}, {"rho", fl.rho}} {
+		if fl.set.Changed(b.name) && !(b.v >= 0 && b.v < 1) {
+			return nil, usagef("--%s %g must lie in [0, 1)", b.name, b.v)
+		}
+	}
+	type G = []*optim.Group[float64]
+	type O = optim.Optimizer[float64]
+	switch name {
+	case "gd", "sgd":
+		s := optim.SGD{LR: lr, Momentum: fl.momentum, Dampening: fl.dampening, WeightDecay: wd, Nesterov: fl.nesterov, Maximize: fl.maximize}
+		if name == "gd" && (fl.momentum != 0 || fl.nesterov) {
+			return nil, usagef("gd is plain gradient descent; use --optimizer sgd for --momentum or --nesterov")
+		}
+		return func(g G) (O, error) { return optim.NewSGD(g, s) }, nil
+	case "adagrad":
+		s := optim.Adagrad{LR: lr, LRDecay: fl.lrDecay, WeightDecay: wd, InitialAccumulator: fl.initialAccumulator, Eps: eps, Maximize: fl.maximize}
+		return func(g G) (O, error) { return optim.NewAdagrad(g, s) }, nil
+	case "rmsprop":
+		s := optim.RMSprop{LR: lr, Alpha: fl.value("alpha", fl.alpha), Eps: eps, WeightDecay: wd, Momentum: fl.momentum, Centered: fl.centered, Maximize: fl.maximize}
+		return func(g G) (O, error) { return optim.NewRMSprop(g, s) }, nil
+	case "adam", "adamw":
+		s := optim.Adam{LR: lr, Beta1: fl.value("beta1", fl.beta1), Beta2: fl.value("beta2", fl.beta2), Eps: eps, WeightDecay: wd, AMSGrad: fl.amsgrad, Maximize: fl.maximize}
+		if name == "adamw" {
+			return func(g G) (O, error) { return optim.NewAdamW(g, s) }, nil
+		}
+		return func(g G) (O, error) { return optim.NewAdam(g, s) }, nil
+	case "adadelta":
+		s := optim.Adadelta{LR: lr, Rho: fl.value("rho", fl.rho), Eps: eps, WeightDecay: wd, Maximize: fl.maximize}
+		return func(g G) (O, error) { return optim.NewAdadelta(g, s) }, nil
+	case "nadam":
+		if fl.maximize {
+			return nil, usagef("nadam has no --maximize (as in PyTorch); negate the expression instead")
+		}
+		s := optim.NAdam{LR: lr, Beta1: fl.value("beta1", fl.beta1), Beta2: fl.value("beta2", fl.beta2), Eps: eps, WeightDecay: wd}
+		return func(g G) (O, error) { return optim.NewNAdam(g, s) }, nil
+	}
+	msg := fmt.Sprintf("unknown optimizer %q", name)
+	if s := textdist.Closest(name, optimizerNames, 2); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return nil, usagef("%s; choose one of %s", msg, strings.Join(optimizerNames, ", "))
+}
+
+// parseSchedule reads --schedule.
+func parseSchedule(spec string) (optim.Schedule, error) {
+	if spec == "" {
+		return nil, nil
+	}
+	kinds := []string{"step", "multistep", "exp", "cosine", "warmup", "invtime"}
+	parts := strings.Split(spec, ":")
+	bad := func(want string) error { return usagef("--schedule %q: write %s", spec, want) }
+	num := func(s string) (float64, bool) {
+		v, err := strconv.ParseFloat(s, 64)
+		return v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
+	}
+	switch parts[0] {
+	case "step":
+		if len(parts) != 3 {
+			return nil, bad("step:SIZE:GAMMA, e.g. step:20:0.5")
+		}
+		size, err := strconv.Atoi(parts[1])
+		g, ok := num(parts[2])
+		if err != nil || !ok {
+			return nil, bad("step:SIZE:GAMMA, e.g. step:20:0.5")
+		}
+		return optim.StepDecay{Size: size, Gamma: g}, nil
+	case "multistep":
+		if len(parts) != 3 {
+			return nil, bad("multistep:M1,M2,…:GAMMA, e.g. multistep:30,60:0.1")
+		}
+		var ms []int
+		for _, m := range strings.Split(parts[1], ",") {
+			v, err := strconv.Atoi(strings.TrimSpace(m))
+			if err != nil {
+				return nil, bad("multistep:M1,M2,…:GAMMA with whole-number milestones")
+			}
+			ms = append(ms, v)
+		}
+		g, ok := num(parts[2])
+		if !ok {
+			return nil, bad("multistep:M1,M2,…:GAMMA, e.g. multistep:30,60:0.1")
+		}
+		return optim.MultiStep{Milestones: ms, Gamma: g}, nil
+	case "exp", "invtime", "cosine", "warmup":
+		if len(parts) != 2 {
+			return nil, bad(parts[0] + ":VALUE, e.g. exp:0.99, invtime:0.01, cosine:100, warmup:10")
+		}
+		v, ok := num(parts[1])
+		if !ok {
+			return nil, bad(parts[0] + ":VALUE with a number")
+		}
+		switch parts[0] {
+		case "exp":
+			return optim.Exponential{Gamma: v}, nil
+		case "invtime":
+			return optim.InverseTime{Decay: v}, nil
+		case "cosine":
+			return optim.Cosine{TMax: int(v)}, nil
+		}
+		return optim.Warmup{Start: 1 / v, Steps: int(v)}, nil
+	}
+	msg := fmt.Sprintf("--schedule: unknown kind %q", parts[0])
+	if s := textdist.Closest(parts[0], kinds, 2); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return nil, usagef("%s; choose one of %s", msg, strings.Join(kinds, ", "))
+}
+
+// minimizeOutput is the --json form.
+type minimizeOutput struct {
+	Vars     []string        `json:"vars"`
+	Path     [][]float64     `json:"path"`
+	Loss     []float64       `json:"loss"`
+	X        []float64       `json:"x"`
+	F        float64         `json:"f"`
+	GradNorm float64         `json:"grad_norm"`
+	Steps    int             `json:"steps"`
+	Stopped  string          `json:"stopped"`
+	Minima   []minimumOutput `json:"minima,omitempty"`
+	Runs     []compareRow    `json:"runs,omitempty"`
+}
+
+type minimumOutput struct {
+	X []float64 `json:"x"`
+	F float64   `json:"f"`
+}
+
+type compareRow struct {
+	Optimizer string    `json:"optimizer"`
+	X         []float64 `json:"x"`
+	F         float64   `json:"f"`
+	Steps     int       `json:"steps"`
+	Stopped   string    `json:"stopped"`
+	Distance  float64   `json:"distance_to_best"`
+	Error     string    `json:"error,omitempty"`
+}
+
+func runMinimize(w io.Writer, src string, fl *minimizeFlags) error {
+	e, err := parseExpr(src)
+	if err != nil {
+		return err
+	}
+	vars := e.Vars()
+	if len(vars) == 0 {
+		return usagef("the expression has no variables to minimise over")
+	}
+	x0, err := parsePoint(fl.from, vars)
+	if err != nil {
+		return usageError{fmt.Errorf("--from: %w", err)}
+	}
+	if _, err := e.Eval(env(vars, x0)); err != nil {
+		return fmt.Errorf("at the starting point: %w", err)
+	}
+	f, err := expr.Func(e, vars)
+	if err != nil {
+		return err
+	}
+	if fl.steps < 1 || fl.tol < 0 {
+		return usagef("--steps must be at least 1 and --tol not negative")
+	}
+	sched, err := parseSchedule(fl.schedule)
+	if err != nil {
+		return err
+	}
+	stop := optim.Stop{MaxSteps: fl.steps, GradTol: fl.tol}
+	if fl.maximize {
+		stop.BlowUp = math.Inf(1) // growth is the goal
+	}
+	opts := optim.Options{Schedule: sched, ClipNorm: fl.clipNorm, ClipValue: fl.clipValue}
+	if fl.compare != "" {
+		return runCompare(w, vars, x0, f, fl, stop, opts)
+	}
+	newOpt, err := fl.factory(fl.optimizer)
+	if err != nil {
+		return err
+	}
+	if _, err := newOpt(optim.Params(autodiffParam(x0))); err != nil {
+		return usageError{err}
+	}
+	if fl.restarts > 0 {
+		return runRestarts(w, vars, f, fl, newOpt, stop, opts)
+	}
+	r, err := optim.Minimize(f, x0, newOpt, stop, opts)
+	if err != nil && r.Path == nil {
+		return err
+	}
+	out := minimizeOutput{Vars: vars, Path: r.Path, Loss: r.Loss, X: r.X, F: r.F, GradNorm: r.GradNorm, Steps: r.Steps, Stopped: r.Stopped}
+	if fl.asJSON {
+		if encErr := writeJSON(w, out); encErr != nil {
+			return encErr
+		}
+		return err
+	}
+	printProgress(w, vars, r)
+	return err
+}
