@@ -150,3 +150,26 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Errorf("state %+v", saved[0])
 	}
 }
+
+// Plateau: with patience 2 the rate halves on the third step in a row without
+// a relative improvement of 1e-4, then waits out the cooldown.
+func TestPlateau(t *testing.T) {
+	p := autodiff.Param(tensor.FromSlice([]float64{1}))
+	opt, _ := NewSGD(Params(p), SGD{LR: 1})
+	s, err := NewPlateau[float64](opt, Plateau{Factor: 0.5, Patience: 2, Cooldown: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	losses := []float64{5, 4, 4, 3.99999, 4, 4, 4, 4, 4, 4}
+	// 3.99999 is not 1e-4 better than 4, so it counts as bad.
+	wantLR := []float64{1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25}
+	for i, m := range losses {
+		s.Step(m)
+		if lr := opt.Groups()[0].LR; lr != wantLR[i] {
+			t.Fatalf("after loss %d (%v): lr %v, want %v", i, m, lr, wantLR[i])
+		}
+	}
+	if _, err := NewPlateau[float64](opt, Plateau{Factor: 2}); err == nil {
+		t.Error("Factor 2 accepted")
+	}
+}
