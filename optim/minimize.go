@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -40,7 +41,8 @@ type Result struct {
 	X        []float64   // the final point
 	F        float64     // f there
 	GradNorm float64     // ‖∇f‖₂ there
-	Steps    int         // optimiser steps taken
+	Steps    int         // optimiser steps taken (L-BFGS: outer steps)
+	Evals    int         // evaluations of f and ∇f by the optimiser
 	Stopped  string      // why the run ended
 	Path     [][]float64 // the start, then the point after each step
 	Loss     []float64   // f at each point of Path
@@ -104,6 +106,7 @@ func Minimize(f autodiff.Func[float64], x0 []float64, newOpt Factory, stop Stop,
 			return fx, &DivergenceError{Step: len(r.Loss) - 1, F: fx, LR: opt.Groups()[0].LR}
 		}
 		r.GradNorm = norm(p.Grad().Data())
+		r.Evals++
 		return fx, nil
 	}
 	finish := func(why string) Result {
@@ -225,4 +228,124 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
+}
+
+// MinimizeLBFGS minimises f from x0 by L-BFGS with settings s. Each recorded
+// step is one L-BFGS Step (up to s.MaxIter iterations); Result.Evals counts
+// the closure calls L-BFGS made. It stops after stop.MaxSteps steps, when
+// ‖∇f‖₂ ≤ stop.GradTol, when f changes by at most stop.RelTol relative, or
+// when a step leaves the point where it was (L-BFGS has converged by its own
+// tolerances).
+func MinimizeLBFGS(f autodiff.Func[float64], x0 []float64, s LBFGS, stop Stop) (Result, error) {
+	stop.MaxSteps = cmpOr(stop.MaxSteps, 1000)
+	p := autodiff.Param(tensor.FromSlice(slices.Clone(x0)))
+	opt, err := NewLBFGS(Params(p), s)
+	if err != nil {
+		return Result{}, err
+	}
+	var r Result
+	closure := func() (float64, error) {
+		p.ZeroGrad()
+		loss := f(p)
+		fx := loss.Item()
+		if math.IsNaN(fx) || math.IsInf(fx, 0) {
+			return fx, &DivergenceError{Step: r.Steps + 1, F: fx, LR: opt.Groups()[0].LR}
+		}
+		return fx, loss.Backward()
+	}
+	record := func() (float64, error) { // f and ‖∇f‖ at the current point, outside L-BFGS's count
+		fx, err := closure()
+		if err != nil {
+			return fx, err
+		}
+		r.Path = append(r.Path, slices.Clone(p.Value().Data()))
+		r.Loss = append(r.Loss, fx)
+		r.GradNorm = norm(p.Grad().Data())
+		return fx, nil
+	}
+	finish := func(why string) Result {
+		r.X, r.Stopped = slices.Clone(p.Value().Data()), why
+		if len(r.Loss) > 0 {
+			r.F = r.Loss[len(r.Loss)-1]
+		}
+		return r
+	}
+	fx, err := record()
+	if err != nil {
+		return finish("diverged"), err
+	}
+	for {
+		switch {
+		case stop.GradTol > 0 && r.GradNorm <= stop.GradTol:
+			return finish(fmt.Sprintf("gradient norm %.3g ≤ tolerance %g", r.GradNorm, stop.GradTol)), nil
+		case r.Steps == stop.MaxSteps:
+			return finish(fmt.Sprintf("reached the step limit (%d)", stop.MaxSteps)), nil
+		}
+		before := slices.Clone(p.Value().Data())
+		step, err := opt.Step(closure)
+		r.Evals += step.Evals
+		if err != nil {
+			return finish("diverged"), err
+		}
+		r.Steps++
+		prev := fx
+		if fx, err = record(); err != nil {
+			return finish("diverged"), err
+		}
+		switch {
+		case slices.Equal(before, p.Value().Data()):
+			return finish("L-BFGS converged: " + step.Stopped), nil
+		case stop.RelTol > 0 && math.Abs(fx-prev) <= stop.RelTol*math.Max(math.Abs(fx), 1):
+			return finish(fmt.Sprintf("f changed by at most %g relative", stop.RelTol)), nil
+		}
+	}
+}
+
+// MinimizeSteepest minimises f from x0 by steepest descent with a line
+// search along −∇f at every step (Backtracking{} for Armijo's rule,
+// StrongWolfe{} for the strong Wolfe conditions). It stops by stop, or when
+// the line search finds no step that lowers f (near a minimum, where f no
+// longer changes beyond rounding).
+func MinimizeSteepest(f autodiff.Func[float64], x0 []float64, ls LineSearch, stop Stop) (Result, error) {
+	stop.MaxSteps = cmpOr(stop.MaxSteps, 1000)
+	obj := ObjectiveOf(f, len(x0))
+	x, g := slices.Clone(x0), make([]float64, len(x0))
+	fx, err := obj(x, g)
+	if err != nil {
+		return Result{}, err
+	}
+	r := Result{Path: [][]float64{slices.Clone(x)}, Loss: []float64{fx}, Evals: 1, GradNorm: norm(g)}
+	finish := func(why string) Result {
+		r.X, r.F, r.Stopped = slices.Clone(x), fx, why
+		return r
+	}
+	d := make([]float64, len(x))
+	for {
+		switch {
+		case stop.GradTol > 0 && r.GradNorm <= stop.GradTol:
+			return finish(fmt.Sprintf("gradient norm %.3g ≤ tolerance %g", r.GradNorm, stop.GradTol)), nil
+		case r.Steps == stop.MaxSteps:
+			return finish(fmt.Sprintf("reached the step limit (%d)", stop.MaxSteps)), nil
+		case r.GradNorm == 0:
+			return finish("the gradient is zero"), nil
+		}
+		for i, gi := range g {
+			d[i] = -gi
+		}
+		res, err := SearchLine(ls, obj, x, d, fx, g)
+		r.Evals += res.Evals
+		if errors.Is(err, ErrLineSearch) { // no step lowers f: done, to rounding
+			return finish("the line search found no step that lowers f further"), nil
+		}
+		if err != nil {
+			return finish("line search failed"), err
+		}
+		prev := fx
+		x, fx, g = res.X, res.F, res.Grad
+		r.Steps++
+		r.Path, r.Loss, r.GradNorm = append(r.Path, slices.Clone(x)), append(r.Loss, fx), norm(g)
+		if stop.RelTol > 0 && math.Abs(fx-prev) <= stop.RelTol*math.Max(math.Abs(fx), 1) {
+			return finish(fmt.Sprintf("f changed by at most %g relative", stop.RelTol)), nil
+		}
+	}
 }

@@ -144,3 +144,29 @@ func TestMultiStart(t *testing.T) {
 		t.Error("an empty box was accepted")
 	}
 }
+
+// L-BFGS and steepest descent with line searches, through the same
+// Result: Rosenbrock's minimum by L-BFGS in a few dozen evaluations, and the
+// quadratic bowl by Armijo and strong-Wolfe steepest descent.
+func TestMinimizeLBFGSAndSteepest(t *testing.T) {
+	rb := testfunc.Rosenbrock()
+	r, err := MinimizeLBFGS(funcOf(t, rb), rb.Start, LBFGS{LineSearch: StrongWolfe{}, ToleranceChange: 1e-20}, Stop{MaxSteps: 50, GradTol: 1e-10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dist(r.X, rb.Minima[0]) > 1e-8 || r.Evals > 200 || len(r.Path) != r.Steps+1 {
+		t.Errorf("L-BFGS on Rosenbrock: %v after %d steps, %d evaluations (%s)", r.X, r.Steps, r.Evals, r.Stopped)
+	}
+	f := objective(t, "(x-1)^2 + 10*y^2")
+	for _, ls := range []LineSearch{Backtracking{}, StrongWolfe{}} {
+		r, err := MinimizeSteepest(f, []float64{3, 1}, ls, Stop{MaxSteps: 500, GradTol: 1e-9})
+		if err != nil || dist(r.X, []float64{1, 0}) > 1e-8 || r.Steps < 2 {
+			t.Errorf("steepest descent with %T: %v, %v (%s)", ls, err, r.X, r.Stopped)
+		}
+		for i := 1; i < len(r.Loss); i++ {
+			if r.Loss[i] > r.Loss[i-1] {
+				t.Fatalf("%T: f rose at step %d", ls, i)
+			}
+		}
+	}
+}

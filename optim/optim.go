@@ -1,6 +1,9 @@
 // Package optim updates autodiff parameters from their gradients: gradient
 // descent and its family (SGD with momentum and Nesterov, Adagrad, RMSprop,
-// Adam, AdamW), learning-rate schedules and gradient clipping.
+// Adam, AdamW, Adadelta, NAdam), L-BFGS, line searches (Armijo backtracking,
+// strong Wolfe), learning-rate schedules, gradient clipping, and minimisation
+// loops with stopping rules (Minimize, MinimizeLBFGS, MinimizeSteepest,
+// MultiStart).
 //
 // An optimiser is a small interface: Step applies one update to every
 // parameter from the gradient Backward left in it. The hyperparameters are a

@@ -135,7 +135,10 @@ func TestTorchTrajectories(t *testing.T) {
 	checked, worst, worstCase := 0, 0.0, ""
 	for _, c := range cases {
 		if c.Optimizer == "LBFGS" {
-			continue // L-BFGS is not written yet
+			if t.Run(c.Name, func(t *testing.T) { testTorchLBFGS(t, c) }) { // in lbfgs_test.go
+				checked++
+			}
+			continue
 		}
 		t.Run(c.Name, func(t *testing.T) {
 			f := objective(t, objectives[c.Objective])

@@ -10,13 +10,14 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/nabla-go/nabla/autodiff"
 	"github.com/nabla-go/nabla/expr"
 	"github.com/nabla-go/nabla/internal/textdist"
 	"github.com/nabla-go/nabla/optim"
 )
 
 // optimizerNames are the --optimizer values, as PyTorch names the classes.
-var optimizerNames = []string{"gd", "sgd", "adagrad", "rmsprop", "adam", "adamw", "adadelta", "nadam"}
+var optimizerNames = []string{"gd", "sgd", "adagrad", "rmsprop", "adam", "adamw", "adadelta", "nadam", "lbfgs"}
 
 // minimizeFlags are the command's settings; hyperparameter flags carry
 // PyTorch's argument names.
@@ -27,7 +28,8 @@ type minimizeFlags struct {
 	initialAccumulator, rho, clipNorm       float64
 	clipValue, tol                          float64
 	nesterov, centered, amsgrad, maximize   bool
-	steps, restarts                         int
+	steps, restarts, history                int
+	lineSearch                              string
 	seed                                    uint64
 	asJSON                                  bool
 	set                                     *pflag.FlagSet
@@ -44,7 +46,9 @@ gd (plain gradient descent), sgd (--momentum, --dampening, --nesterov),
 adagrad (--lr-decay, --initial-accumulator), rmsprop (--alpha, --centered,
 --momentum), adam and adamw (--beta1, --beta2, --amsgrad), adadelta (--rho)
 and nadam; all take --lr, --eps where it applies, --weight-decay and
---maximize. A flag left out takes PyTorch's default.
+--maximize. lbfgs is L-BFGS with torch's strong-Wolfe line search (--history,
+--line-search none for a fixed step of --lr); each of its steps is one torch
+"outer step" of up to 20 iterations. A flag left out takes PyTorch's default.
 
 --schedule changes the learning rate as the steps go: step:SIZE:GAMMA,
 multistep:M1,M2:GAMMA, exp:GAMMA, cosine:TMAX, warmup:STEPS (from lr/STEPS
@@ -89,6 +93,8 @@ with the same flags and tabulates them.`,
 	f.IntVar(&fl.restarts, "restarts", 0, "start this many times from random points in --box")
 	f.StringVar(&fl.box, "box", "-5:5", "the box for --restarts, lo:hi for every variable")
 	f.Uint64Var(&fl.seed, "seed", 1, "random seed for --restarts")
+	f.IntVar(&fl.history, "history", 0, "history size (lbfgs, default 100)")
+	f.StringVar(&fl.lineSearch, "line-search", "strong_wolfe", "line search for lbfgs: strong_wolfe or none")
 	f.StringVar(&fl.compare, "compare", "", "run several optimisers, e.g. sgd,adam,rmsprop, and compare them")
 	f.BoolVar(&fl.asJSON, "json", false, "print one JSON object instead of text")
 	cmd.MarkFlagsMutuallyExclusive("clip-norm", "clip-value")
@@ -143,6 +149,8 @@ func (fl *minimizeFlags) factory(name string) (optim.Factory, error) {
 	case "adadelta":
 		s := optim.Adadelta{LR: lr, Rho: fl.value("rho", fl.rho), Eps: eps, WeightDecay: wd, Maximize: fl.maximize}
 		return func(g G) (O, error) { return optim.NewAdadelta(g, s) }, nil
+	case "lbfgs":
+		return nil, usagef("lbfgs takes its own steps; it cannot be used with --compare or --restarts")
 	case "nadam":
 		if fl.maximize {
 			return nil, usagef("nadam has no --maximize (as in PyTorch); negate the expression instead")
@@ -286,6 +294,9 @@ func runMinimize(w io.Writer, src string, fl *minimizeFlags) error {
 	if fl.compare != "" {
 		return runCompare(w, vars, x0, f, fl, stop, opts)
 	}
+	if fl.optimizer == "lbfgs" {
+		return runLBFGS(w, vars, x0, f, fl, stop)
+	}
 	newOpt, err := fl.factory(fl.optimizer)
 	if err != nil {
 		return err
@@ -308,5 +319,34 @@ func runMinimize(w io.Writer, src string, fl *minimizeFlags) error {
 		return err
 	}
 	printProgress(w, vars, r)
+	return err
+}
+
+// runLBFGS runs --optimizer lbfgs.
+func runLBFGS(w io.Writer, vars []string, x0 []float64, f autodiff.Func[float64], fl *minimizeFlags, stop optim.Stop) error {
+	if fl.restarts > 0 || fl.schedule != "" || fl.clipNorm > 0 || fl.clipValue > 0 || fl.maximize || fl.weightDecay != 0 {
+		return usagef("lbfgs takes no --restarts, --schedule, clipping, --maximize or --weight-decay (as in PyTorch)")
+	}
+	s := optim.LBFGS{LR: fl.value("lr", fl.lr), HistorySize: fl.history}
+	switch fl.lineSearch {
+	case "strong_wolfe":
+		s.LineSearch = optim.StrongWolfe{}
+	case "none":
+	default:
+		return usagef("--line-search %q: choose strong_wolfe or none", fl.lineSearch)
+	}
+	r, err := optim.MinimizeLBFGS(f, x0, s, stop)
+	if err != nil && r.Path == nil {
+		return usageError{err}
+	}
+	if fl.asJSON {
+		out := minimizeOutput{Vars: vars, Path: r.Path, Loss: r.Loss, X: r.X, F: r.F, GradNorm: r.GradNorm, Steps: r.Steps, Stopped: r.Stopped}
+		if encErr := writeJSON(w, out); encErr != nil {
+			return encErr
+		}
+		return err
+	}
+	printProgress(w, vars, r)
+	fmt.Fprintf(w, "function evaluations: %d\n", r.Evals)
 	return err
 }

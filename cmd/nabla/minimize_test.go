@@ -96,3 +96,19 @@ func TestMinimizeErrors(t *testing.T) {
 		t.Errorf("start outside the domain: %v", err)
 	}
 }
+
+// L-BFGS from the command line solves Rosenbrock in a few outer steps.
+func TestMinimizeLBFGS(t *testing.T) {
+	out, err := run("minimize", "(1-x)^2 + 100*(y-x^2)^2", "--from", "x=-1.2,y=1", "--optimizer", "lbfgs", "--steps", "20", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r minimizeOutput
+	json.Unmarshal([]byte(out), &r)
+	if r.F > 1e-8 || r.Steps > 10 || math.Hypot(r.X[0]-1, r.X[1]-1) > 1e-3 {
+		t.Errorf("L-BFGS: f %g at %v after %d steps (%s)", r.F, r.X, r.Steps, r.Stopped)
+	}
+	if _, err := run("minimize", "x^2", "--from", "x=1", "--optimizer", "lbfgs", "--line-search", "wolf"); err == nil || exitCode(err) != 2 {
+		t.Errorf("bad --line-search: %v", err)
+	}
+}
