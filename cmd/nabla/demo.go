@@ -14,6 +14,7 @@ import (
 	"github.com/nabla-go/nabla/autodiff"
 	"github.com/nabla-go/nabla/expr"
 	"github.com/nabla-go/nabla/numdiff"
+	"github.com/nabla-go/nabla/optim"
 	"github.com/nabla-go/nabla/tensor"
 	"github.com/nabla-go/nabla/testfunc"
 )
@@ -42,7 +43,7 @@ func vec(xs ...float64) *tensor.Tensor[float64] { return tensor.FromSlice(xs) }
 
 // runDemo writes the demonstration to w.
 func runDemo(w io.Writer) error {
-	for _, section := range []func(io.Writer) error{demoSquare, demoBowl, demoThreeVars, demoRosenbrock, demoNetwork} {
+	for _, section := range []func(io.Writer) error{demoSquare, demoBowl, demoThreeVars, demoRosenbrock, demoNetwork, demoOptimizers} {
 		if err := section(w); err != nil {
 			return err
 		}
@@ -239,3 +240,40 @@ func printMatrix(w io.Writer, d []float64, n int) {
 
 // indent prefixes every line of s with pre.
 func indent(s, pre string) string { return pre + strings.ReplaceAll(s, "\n", "\n"+pre) }
+
+// demoOptimizers minimises Rosenbrock's function from its standard start
+// with gradient descent, momentum, Adam and L-BFGS.
+func demoOptimizers(w io.Writer) error {
+	rb := testfunc.Rosenbrock()
+	fmt.Fprintf(w, "6. Minimising Rosenbrock from (%g, %g): first-order methods for 3000 steps, and L-BFGS\n", rb.Start[0], rb.Start[1])
+	f, err := expr.Func(expr.MustParse(rb.Formula), []string{"x", "y"})
+	if err != nil {
+		return err
+	}
+	type G = []*optim.Group[float64]
+	type O = optim.Optimizer[float64]
+	runs := []struct {
+		name string
+		make optim.Factory
+	}{
+		{"gradient descent, lr 0.001", func(g G) (O, error) { return optim.NewSGD(g, optim.SGD{LR: 1e-3}) }},
+		{"momentum 0.9, lr 0.001", func(g G) (O, error) { return optim.NewSGD(g, optim.SGD{LR: 1e-3, Momentum: 0.9}) }},
+		{"Adam, lr 0.02", func(g G) (O, error) { return optim.NewAdam(g, optim.Adam{LR: 0.02}) }},
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "   \tmethod\tfinal f\tdistance to (1, 1)\tevaluations")
+	stop := optim.Stop{MaxSteps: 3000, GradTol: 1e-8}
+	for _, r := range runs {
+		res, err := optim.Minimize(f, rb.Start, r.make, stop, optim.Options{})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "   \t%s\t%.3g\t%.3g\t%d\n", r.name, res.F, dist(res.X, rb.Minima[0]), res.Evals)
+	}
+	res, err := optim.MinimizeLBFGS(f, rb.Start, optim.LBFGS{LineSearch: optim.StrongWolfe{}, ToleranceChange: 1e-20}, optim.Stop{MaxSteps: 50, GradTol: 1e-10})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(tw, "   \tL-BFGS, strong Wolfe\t%.3g\t%.3g\t%d\n", res.F, dist(res.X, rb.Minima[0]), res.Evals)
+	return tw.Flush()
+}

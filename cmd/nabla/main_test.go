@@ -47,11 +47,29 @@ func TestDemo(t *testing.T) {
 			t.Errorf("∂f = %s appears %d times, want reverse, forward and exact", s, strings.Count(out, s))
 		}
 	}
-	for _, want := range []string{"a local minimum", "gradient check PASS", "∂f/∂x = 2*x*y + y*cos(x*y)", "∂f/∂z = 3*y*z^2"} {
+	for _, want := range []string{"a local minimum", "gradient check PASS", "∂f/∂x = 2*x*y + y*cos(x*y)", "∂f/∂z = 3*y*z^2", "L-BFGS, strong Wolfe"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in\n%s", want, out)
 		}
 	}
+}
+
+// The optimiser section: L-BFGS ends within 1e-8 of (1, 1).
+func TestDemoOptimizers(t *testing.T) {
+	out, err := run("demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) == 7 && f[0] == "L-BFGS," {
+			var d float64
+			if _, err := fmt.Sscan(f[5], &d); err != nil || d > 1e-8 {
+				t.Errorf("L-BFGS row %q: distance %v (%v)", l, d, err)
+			}
+			return
+		}
+	}
+	t.Errorf("no L-BFGS row in\n%s", out)
 }
 
 // hasLine reports whether some line, with runs of spaces collapsed, contains want.
