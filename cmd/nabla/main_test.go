@@ -61,9 +61,9 @@ func TestDemoOptimizers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, l := range strings.Split(out, "\n") {
-		if f := strings.Fields(l); len(f) == 7 && f[0] == "L-BFGS," {
+		if f := strings.Fields(l); len(f) == 6 && f[0] == "L-BFGS," {
 			var d float64
-			if _, err := fmt.Sscan(f[5], &d); err != nil || d > 1e-8 {
+			if _, err := fmt.Sscan(f[4], &d); err != nil || d > 1e-8 {
 				t.Errorf("L-BFGS row %q: distance %v (%v)", l, d, err)
 			}
 			return
