@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/nabla-go/nabla/internal/textdist"
+	"github.com/nabla-go/nabla/tensor"
 )
 
 // function is an entry of the function table: how many arguments it takes,
@@ -61,11 +62,11 @@ var functions = map[string]function{
 	"log2":     {1, one(math.Log2), positive, "base-2 logarithm"},
 	"sqrt":     {1, one(math.Sqrt), atLeast0, "square root"},
 	"abs":      {1, one(math.Abs), nil, "absolute value"},
-	"sign":     {1, one(signOf), nil, "−1, 0 or 1 by the sign of the argument"},
+	"sign":     {1, one(tensor.SignOf), nil, "−1, 0 or 1 by the sign of the argument"},
 	"step":     {1, one(stepOf), nil, "1 for a positive argument, else 0 (the derivative of relu)"},
-	"sigmoid":  {1, one(sigmoidOf), nil, "1/(1 + e⁻ˣ)"},
+	"sigmoid":  {1, one(tensor.SigmoidOf), nil, "1/(1 + e⁻ˣ)"},
 	"relu":     {1, one(func(x float64) float64 { return math.Max(x, 0) }), nil, "max(x, 0)"},
-	"softplus": {1, one(softplusOf), nil, "log(1 + eˣ)"},
+	"softplus": {1, one(tensor.SoftplusOf), nil, "log(1 + eˣ)"},
 	"min":      {2, func(a []float64) float64 { return math.Min(a[0], a[1]) }, nil, "the smaller argument"},
 	"max":      {2, func(a []float64) float64 { return math.Max(a[0], a[1]) }, nil, "the larger argument"},
 	"pow":      {2, func(a []float64) float64 { return math.Pow(a[0], a[1]) }, powDomain, "a^b"},
@@ -81,34 +82,12 @@ func Functions() []string {
 	return names
 }
 
-func signOf(x float64) float64 {
-	switch {
-	case x > 0:
-		return 1
-	case x < 0:
-		return -1
-	}
-	return x
-}
-
 func stepOf(x float64) float64 {
 	if x > 0 {
 		return 1
 	}
 	return 0
 }
-
-// sigmoidOf is 1/(1+e⁻ˣ), computed without overflow for either sign.
-func sigmoidOf(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	z := math.Exp(x)
-	return z / (1 + z)
-}
-
-// softplusOf is log(1+eˣ) = max(x,0) + log1p(e^(−|x|)), without overflow.
-func softplusOf(x float64) float64 { return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
 
 // powDomain explains where aᵇ is not a real number or not finite.
 func powDomain(a []float64) string {

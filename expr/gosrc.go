@@ -362,7 +362,7 @@ var goFunctions = map[string]string{
 }
 
 // goLiterals are function literals for the functions package math lacks,
-// with the formulas of funcs.go (sigmoidOf, softplusOf, signOf, stepOf).
+// with the formulas of funcs.go (tensor.SigmoidOf, tensor.SoftplusOf, tensor.SignOf, stepOf).
 var goLiterals = map[string]string{
 	"sigmoid":  "func(u float64) float64 { if u >= 0 { return 1 / (1 + math.Exp(-u)) }; z := math.Exp(u); return z / (1 + z) }",
 	"softplus": "func(u float64) float64 { return math.Max(u, 0) + math.Log1p(math.Exp(-math.Abs(u))) }",

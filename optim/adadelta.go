@@ -27,13 +27,8 @@ type AdadeltaOptimizer[T Float] struct {
 // NewAdadelta returns an Adadelta optimiser over groups (see Params).
 func NewAdadelta[T Float](groups []*Group[T], s Adadelta) (*AdadeltaOptimizer[T], error) {
 	s.LR, s.Rho, s.Eps = or(s.LR, 1), or(s.Rho, 0.9), or(s.Eps, 1e-6)
-	if err := checkUnit("Adadelta", "Rho", s.Rho); err != nil {
-		return nil, err
-	}
-	if err := checkPositive("Adadelta", "Eps", s.Eps); err != nil {
-		return nil, err
-	}
-	g, err := newGroups("Adadelta", groups, s.LR, s.WeightDecay)
+	g, err := newGroups("Adadelta", groups, s.LR, s.WeightDecay,
+		checkUnit("Adadelta", "Rho", s.Rho), checkPositive("Adadelta", "Eps", s.Eps))
 	if err != nil {
 		return nil, err
 	}

@@ -30,10 +30,8 @@ func NewAdagrad[T Float](groups []*Group[T], s Adagrad) (*AdagradOptimizer[T], e
 	if !(s.LRDecay >= 0) || !(s.InitialAccumulator >= 0) {
 		return nil, errorf("Adagrad: LRDecay (%g) and InitialAccumulator (%g) must be ≥ 0", s.LRDecay, s.InitialAccumulator)
 	}
-	if err := checkPositive("Adagrad", "Eps", s.Eps); err != nil {
-		return nil, err
-	}
-	g, err := newGroups("Adagrad", groups, s.LR, s.WeightDecay)
+	g, err := newGroups("Adagrad", groups, s.LR, s.WeightDecay,
+		checkPositive("Adagrad", "Eps", s.Eps))
 	if err != nil {
 		return nil, err
 	}

@@ -44,16 +44,8 @@ func NewAdam[T Float](groups []*Group[T], s Adam) (*AdamOptimizer[T], error) {
 	}
 	s.LR = or(s.LR, 1e-3)
 	s.Beta1, s.Beta2, s.Eps = or(s.Beta1, 0.9), or(s.Beta2, 0.999), or(s.Eps, 1e-8)
-	if err := checkUnit(name, "Beta1", s.Beta1); err != nil {
-		return nil, err
-	}
-	if err := checkUnit(name, "Beta2", s.Beta2); err != nil {
-		return nil, err
-	}
-	if err := checkPositive(name, "Eps", s.Eps); err != nil {
-		return nil, err
-	}
-	g, err := newGroups(name, groups, s.LR, s.WeightDecay)
+	g, err := newGroups(name, groups, s.LR, s.WeightDecay,
+		checkUnit(name, "Beta1", s.Beta1), checkUnit(name, "Beta2", s.Beta2), checkPositive(name, "Eps", s.Eps))
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,14 @@
 package optim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"gonum.org/v1/gonum/floats"
 
 	"github.com/nabla-go/nabla/autodiff"
 	"github.com/nabla-go/nabla/tensor"
@@ -34,6 +37,25 @@ type Stop struct {
 	// f₀ being the value at the start. Default 1e8. NaN or Inf always
 	// counts as divergence.
 	BlowUp float64
+}
+
+// done says why a run at r stops before its next step, or "".
+func (s Stop) done(r Result) string {
+	switch {
+	case s.GradTol > 0 && r.GradNorm <= s.GradTol:
+		return fmt.Sprintf("gradient norm %.3g ≤ tolerance %g", r.GradNorm, s.GradTol)
+	case r.Steps == s.MaxSteps:
+		return fmt.Sprintf("reached the step limit (%d)", s.MaxSteps)
+	}
+	return ""
+}
+
+// stalled says why a step from f = prev to f = fx ends the run, or "".
+func (s Stop) stalled(prev, fx float64) string {
+	if s.RelTol > 0 && math.Abs(fx-prev) <= s.RelTol*math.Max(math.Abs(fx), 1) {
+		return fmt.Sprintf("f changed by at most %g relative", s.RelTol)
+	}
+	return ""
 }
 
 // Result is the outcome of Minimize.
@@ -118,11 +140,8 @@ func Minimize(f autodiff.Func[float64], x0 []float64, newOpt Factory, stop Stop,
 		return finish("diverged"), err
 	}
 	for {
-		switch {
-		case stop.GradTol > 0 && r.GradNorm <= stop.GradTol:
-			return finish(fmt.Sprintf("gradient norm %.3g ≤ tolerance %g", r.GradNorm, stop.GradTol)), nil
-		case r.Steps == stop.MaxSteps:
-			return finish(fmt.Sprintf("reached the step limit (%d)", stop.MaxSteps)), nil
+		if why := stop.done(r); why != "" {
+			return finish(why), nil
 		}
 		if o.ClipNorm > 0 {
 			ClipGradNorm([]*autodiff.Var[float64]{p}, o.ClipNorm)
@@ -141,8 +160,8 @@ func Minimize(f autodiff.Func[float64], x0 []float64, newOpt Factory, stop Stop,
 		if fx, err = eval(); err != nil {
 			return finish("diverged"), err
 		}
-		if stop.RelTol > 0 && math.Abs(fx-prev) <= stop.RelTol*math.Max(math.Abs(fx), 1) {
-			return finish(fmt.Sprintf("f changed by at most %g relative", stop.RelTol)), nil
+		if why := stop.stalled(prev, fx); why != "" {
+			return finish(why), nil
 		}
 	}
 }
@@ -207,28 +226,13 @@ func MultiStart(f autodiff.Func[float64], bounds [][2]float64, restarts int, see
 	if len(out.Minima) == 0 {
 		return out, lastErr
 	}
-	slices.SortStableFunc(out.Minima, func(a, b Result) int { return cmpFloat(a.F, b.F) })
+	slices.SortStableFunc(out.Minima, func(a, b Result) int { return cmp.Compare(a.F, b.F) })
 	out.Best = out.Minima[0]
 	return out, nil
 }
 
-func dist(a, b []float64) float64 {
-	var s float64
-	for i := range a {
-		s += (a[i] - b[i]) * (a[i] - b[i])
-	}
-	return math.Sqrt(s)
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
+// dist is the Euclidean distance between a and b.
+func dist(a, b []float64) float64 { return floats.Distance(a, b, 2) }
 
 // MinimizeLBFGS minimises f from x0 by L-BFGS with settings s. Each recorded
 // step is one L-BFGS Step (up to s.MaxIter iterations); Result.Evals counts
@@ -275,11 +279,8 @@ func MinimizeLBFGS(f autodiff.Func[float64], x0 []float64, s LBFGS, stop Stop) (
 		return finish("diverged"), err
 	}
 	for {
-		switch {
-		case stop.GradTol > 0 && r.GradNorm <= stop.GradTol:
-			return finish(fmt.Sprintf("gradient norm %.3g ≤ tolerance %g", r.GradNorm, stop.GradTol)), nil
-		case r.Steps == stop.MaxSteps:
-			return finish(fmt.Sprintf("reached the step limit (%d)", stop.MaxSteps)), nil
+		if why := stop.done(r); why != "" {
+			return finish(why), nil
 		}
 		before := slices.Clone(p.Value().Data())
 		step, err := opt.Step(closure)
@@ -295,8 +296,8 @@ func MinimizeLBFGS(f autodiff.Func[float64], x0 []float64, s LBFGS, stop Stop) (
 		switch {
 		case slices.Equal(before, p.Value().Data()):
 			return finish("L-BFGS converged: " + step.Stopped), nil
-		case stop.RelTol > 0 && math.Abs(fx-prev) <= stop.RelTol*math.Max(math.Abs(fx), 1):
-			return finish(fmt.Sprintf("f changed by at most %g relative", stop.RelTol)), nil
+		case stop.stalled(prev, fx) != "":
+			return finish(stop.stalled(prev, fx)), nil
 		}
 	}
 }
@@ -321,12 +322,10 @@ func MinimizeSteepest(f autodiff.Func[float64], x0 []float64, ls LineSearch, sto
 	}
 	d := make([]float64, len(x))
 	for {
-		switch {
-		case stop.GradTol > 0 && r.GradNorm <= stop.GradTol:
-			return finish(fmt.Sprintf("gradient norm %.3g ≤ tolerance %g", r.GradNorm, stop.GradTol)), nil
-		case r.Steps == stop.MaxSteps:
-			return finish(fmt.Sprintf("reached the step limit (%d)", stop.MaxSteps)), nil
-		case r.GradNorm == 0:
+		if why := stop.done(r); why != "" {
+			return finish(why), nil
+		}
+		if r.GradNorm == 0 {
 			return finish("the gradient is zero"), nil
 		}
 		for i, gi := range g {
@@ -344,8 +343,8 @@ func MinimizeSteepest(f autodiff.Func[float64], x0 []float64, ls LineSearch, sto
 		x, fx, g = res.X, res.F, res.Grad
 		r.Steps++
 		r.Path, r.Loss, r.GradNorm = append(r.Path, slices.Clone(x)), append(r.Loss, fx), norm(g)
-		if stop.RelTol > 0 && math.Abs(fx-prev) <= stop.RelTol*math.Max(math.Abs(fx), 1) {
-			return finish(fmt.Sprintf("f changed by at most %g relative", stop.RelTol)), nil
+		if why := stop.stalled(prev, fx); why != "" {
+			return finish(why), nil
 		}
 	}
 }

@@ -106,7 +106,14 @@ type groups[T Float] struct {
 
 // newGroups makes one group of params, or checks the given groups, filling
 // unset learning rates and weight decays from the optimiser's.
-func newGroups[T Float](name string, gs []*Group[T], lr, wd float64) (groups[T], error) {
+// Any error among checks (the optimiser's own setting checks) is returned
+// first.
+func newGroups[T Float](name string, gs []*Group[T], lr, wd float64, checks ...error) (groups[T], error) {
+	for _, err := range checks {
+		if err != nil {
+			return groups[T]{}, err
+		}
+	}
 	if !(lr > 0) || math.IsInf(lr, 0) {
 		return groups[T]{}, fmt.Errorf("optim: %s: learning rate %g must be positive and finite", name, lr)
 	}

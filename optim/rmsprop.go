@@ -30,16 +30,8 @@ type RMSpropOptimizer[T Float] struct {
 // NewRMSprop returns an RMSprop optimiser over groups (see Params).
 func NewRMSprop[T Float](groups []*Group[T], s RMSprop) (*RMSpropOptimizer[T], error) {
 	s.LR, s.Alpha, s.Eps = or(s.LR, 0.01), or(s.Alpha, 0.99), or(s.Eps, 1e-8)
-	if err := checkUnit("RMSprop", "Alpha", s.Alpha); err != nil {
-		return nil, err
-	}
-	if err := checkUnit("RMSprop", "Momentum", s.Momentum); err != nil {
-		return nil, err
-	}
-	if err := checkPositive("RMSprop", "Eps", s.Eps); err != nil {
-		return nil, err
-	}
-	g, err := newGroups("RMSprop", groups, s.LR, s.WeightDecay)
+	g, err := newGroups("RMSprop", groups, s.LR, s.WeightDecay,
+		checkUnit("RMSprop", "Alpha", s.Alpha), checkUnit("RMSprop", "Momentum", s.Momentum), checkPositive("RMSprop", "Eps", s.Eps))
 	if err != nil {
 		return nil, err
 	}

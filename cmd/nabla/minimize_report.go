@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/nabla-go/nabla/autodiff"
 	"github.com/nabla-go/nabla/optim"
 	"github.com/nabla-go/nabla/tensor"
@@ -123,10 +125,5 @@ func runRestarts(w io.Writer, vars []string, f autodiff.Func[float64], fl *minim
 	return nil
 }
 
-func dist(a, b []float64) float64 {
-	var s float64
-	for i := range a {
-		s += (a[i] - b[i]) * (a[i] - b[i])
-	}
-	return math.Sqrt(s)
-}
+// dist is the Euclidean distance between a and b.
+func dist(a, b []float64) float64 { return floats.Distance(a, b, 2) }
