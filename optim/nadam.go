@@ -9,9 +9,16 @@ import "math"
 //	if WeightDecay ≠ 0: g ← g + WeightDecay·p
 //	μ_t ← β₁·(1 − ½·0.96^(t·ψ))            (ψ = MomentumDecay)
 //	Π ← Π·μ_t                              (state "mu_product", from 1)
+//	Π′ ← Π·μ_t·μ_{t+1}   (PyTorch 1.13's default; Π·μ_{t+1} if Textbook)
 //	m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²
 //	d ← √(v / (1 − β₂ᵗ)) + ε
-//	p ← p − LR·(1 − μ_t)/(1 − Π) · g/d − LR·μ_{t+1}/(1 − Π·μ_{t+1}) · m/d
+//	p ← p − LR·(1 − μ_t)/(1 − Π) · g/d − LR·μ_{t+1}/(1 − Π′) · m/d
+//
+// Where this follows PyTorch rather than the paper: torch 1.13's default
+// (single-tensor) NAdam counts μ_t twice in Π′, which later PyTorch
+// versions and its own foreach path correct. The default reproduces 1.13
+// as shipped; Textbook gives the corrected form (paths differ by ~1e-3 on
+// the test functions).
 type NAdam struct {
 	LR            float64 // η > 0; default 2e-3
 	Beta1         float64 // β₁ ∈ [0, 1); default 0.9 (optim.Zero for 0)
@@ -19,6 +26,7 @@ type NAdam struct {
 	Eps           float64 // ε > 0; default 1e-8
 	WeightDecay   float64 // λ ≥ 0; default 0
 	MomentumDecay float64 // ψ ≥ 0; default 4e-3 (optim.Zero for 0)
+	Textbook      bool    // Π′ = Π·μ_{t+1}, as later PyTorch (and 1.13 with foreach=True)
 }
 
 // NAdamOptimizer applies NAdam to parameter groups.
@@ -65,7 +73,10 @@ func (o *NAdamOptimizer[T]) Step() error {
 		mu := s.Beta1 * (1 - 0.5*math.Pow(0.96, t*s.MomentumDecay))
 		muNext := s.Beta1 * (1 - 0.5*math.Pow(0.96, (t+1)*s.MomentumDecay))
 		prod[0] *= T(mu)
-		prodNext := prod[0] * T(muNext)
+		prodNext := prod[0] * T(mu) * T(muNext) // torch 1.13: μ_t counted twice
+		if s.Textbook {
+			prodNext = prod[0] * T(muNext)
+		}
 		cg := T(-grp.LR * (1 - mu) / (1 - float64(prod[0])))
 		cm := T(-grp.LR * muNext / (1 - float64(prodNext)))
 		b1, b2, eps, wd := T(s.Beta1), T(s.Beta2), T(s.Eps), T(grp.WeightDecay)

@@ -90,7 +90,8 @@ func newTorchOptimizer(c torchCase, p *autodiff.Var[float64]) (Optimizer[float64
 		return NewAdadelta(g, Adadelta{LR: num(s, "lr"), Rho: num(s, "rho"), Eps: num(s, "eps"), WeightDecay: num(s, "weight_decay"), Maximize: flag(s, "maximize")})
 	case "NAdam":
 		b1, b2 := betas(s)
-		return NewNAdam(g, NAdam{LR: num(s, "lr"), Beta1: b1, Beta2: b2, Eps: num(s, "eps"), WeightDecay: num(s, "weight_decay"), MomentumDecay: num(s, "momentum_decay")})
+		return NewNAdam(g, NAdam{LR: num(s, "lr"), Beta1: b1, Beta2: b2, Eps: num(s, "eps"), WeightDecay: num(s, "weight_decay"),
+			MomentumDecay: num(s, "momentum_decay"), Textbook: flag(s, "foreach")})
 	}
 	return nil, fmt.Errorf("no optimiser %s", c.Optimizer)
 }

@@ -152,18 +152,18 @@ x + c*u/v, x.addcmul_(u, v, value=c) is x + c*u*v):
          mu      = beta1*(1 - 0.5*0.96**(t*momentum_decay))
          mu_next = beta1*(1 - 0.5*0.96**((t + 1)*momentum_decay))
          mu_product = mu_product*mu                (starts at 1.0)
-         mu_product_next = mu_product*mu_next
-             (1.13's single-tensor path has a bug here, mu_product*mu*mu_next,
-             counting mu twice; its foreach path and later PyTorch use the
-             formula above. The NAdam cases are generated with foreach=True, so
-             the reference follows the correct formula.)
+         mu_product_next = mu_product*mu*mu_next
+             (mu counted twice: this is 1.13's default, single-tensor path;
+             its foreach path and later PyTorch use mu_product*mu_next. The
+             nadam_foreach cases, with "foreach": true in their params, follow
+             that textbook form.)
          m = beta1*m + (1 - beta1)*g;  v = beta2*v + (1 - beta2)*g*g
          denom = sqrt(v / bc2) + eps               (divide, then sqrt)
          p = p + (-lr*(1 - mu)/(1 - mu_product)) * g / denom
          p = p + (-lr*mu_next/(1 - mu_product_next)) * m / denom
          (two successive in-place updates; coefficients are Python floats,
-         evaluated left to right as written). The buggy single-tensor
-         formula would move these paths by ~1e-3.
+         evaluated left to right as written). The two forms move these
+         paths apart by ~1e-3.
 
   Adadelta: v (square_avg) and u (acc_delta) start at 0
          if weight_decay != 0: g = g + weight_decay*p
@@ -353,10 +353,12 @@ def rows():
     add("adamw_amsgrad", "AdamW", dict(amsgrad=True), LR_ADAM)
     add("adadelta", "Adadelta", {}, LR_ADADELTA)
     add("adadelta_rho", "Adadelta", dict(rho=0.8), LR_ADADELTA)
-    # foreach=True: 1.13's batched path has the textbook mu_product*mu_next
-    # (the single-tensor path has a bug; see the NAdam note above).
-    add("nadam", "NAdam", dict(foreach=True), LR_ADAM)
-    add("nadam_momentum_decay", "NAdam", dict(momentum_decay=0.01, foreach=True), LR_ADAM)
+    # The default (single-tensor) path is what torch 1.13 runs; foreach=True
+    # takes its batched path, which has the textbook mu_product*mu_next (see
+    # the NAdam note above). "foreach" is recorded for NAdam only.
+    add("nadam", "NAdam", {}, LR_ADAM)
+    add("nadam_momentum_decay", "NAdam", dict(momentum_decay=0.01), LR_ADAM)
+    add("nadam_foreach", "NAdam", dict(foreach=True), LR_ADAM)
     add("sgd_momentum_clip_norm", "SGD", dict(momentum=0.9), LR_CLIP_NORM, clip=dict(kind="norm", max=1.0))
     add("adam_clip_value", "Adam", {}, LR_CLIP_VALUE, clip=dict(kind="value", max=0.5))
     for variant, sched in SCHEDULES:
@@ -403,7 +405,7 @@ def params_of(opt):
     group = opt.param_groups[0]
     params = {}
     for key, val in group.items():
-        if key in SKIP_KEYS:
+        if key in SKIP_KEYS and not (key == "foreach" and type(opt).__name__ == "NAdam"):
             continue
         if isinstance(val, tuple):
             val = list(val)
