@@ -14,8 +14,9 @@ import (
 //   - 0 and 1 identities: x + 0 → x, 1·x → x, 0·x → 0, x^1 → x, x^0 → 1;
 //   - like terms are collected (2x + 3x → 5x) and like factors merged into
 //     powers (x·x² → x³, x·x⁻¹ → 1);
-//   - a function of a number is folded when the result is an integer
-//     (sin(0) → 0, exp(0) → 1), and left alone otherwise (sin(1) stays).
+//   - a function of numbers (or pi and e) is folded when the result is an
+//     integer (sin(0) → 0, log(e) → 1), and left alone otherwise (sin(1)
+//     and sin(pi), which is 1.2e-16 in floating point, stay).
 //
 // In a product the number comes first, then variables and their powers, then
 // everything else, so d/dx sin(x·y) prints as y*cos(x*y).
@@ -196,7 +197,7 @@ func pow(base, exp *Expr) *Expr {
 func call(name string, args []*Expr) *Expr {
 	e := Apply(name, args...)
 	for _, a := range args {
-		if _, ok := plainNum(a); !ok {
+		if a.Kind != Num { // numbers and the constants pi and e: log(e) → 1
 			return e
 		}
 	}
