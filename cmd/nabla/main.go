@@ -38,7 +38,11 @@ against the other, and shows every number.`,
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		if strings.Contains(err.Error(), "unknown shorthand flag") {
-			return usagef("%v\nan expression that starts with a minus must come after --, e.g. nabla %s --at x=1 -- \"-x^2\"", err, cmd.Name())
+			point := "--at"
+			if cmd.Name() == "minimize" {
+				point = "--from"
+			}
+			return usagef("%v\nan expression that starts with a minus must come after --, e.g. nabla %s %s x=1 -- \"-x^2\"", err, cmd.Name(), point)
 		}
 		return usageError{err}
 	})
