@@ -132,10 +132,17 @@ func Minimize(f autodiff.Func[float64], x0 []float64, newOpt Factory, stop Stop,
 		return fx, nil
 	}
 	finish := func(why string) Result {
-		r.X, r.F, r.Stopped = slices.Clone(p.Value().Data()), r.Loss[len(r.Loss)-1], why
+		r.X, r.Stopped = slices.Clone(p.Value().Data()), why
+		if len(r.Loss) > 0 {
+			r.F = r.Loss[len(r.Loss)-1]
+		}
 		return r
 	}
 	fx, err := eval()
+	var de *DivergenceError
+	if err != nil && !errors.As(err, &de) {
+		return finish("the objective is not usable"), err
+	}
 	if err != nil {
 		return finish("diverged"), err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nabla-go/nabla/autodiff"
@@ -168,5 +169,14 @@ func TestMinimizeLBFGSAndSteepest(t *testing.T) {
 				t.Fatalf("%T: f rose at step %d", ls, i)
 			}
 		}
+	}
+}
+
+// An objective that does not return one number is an error, not a panic.
+func TestMinimizeBadObjective(t *testing.T) {
+	f := func(v *autodiff.Var[float64]) *autodiff.Var[float64] { return autodiff.Square(v) }
+	gd := func(g []*Group[float64]) (Optimizer[float64], error) { return NewSGD(g, SGD{}) }
+	if _, err := Minimize(f, []float64{1, 2}, gd, Stop{}, Options{}); err == nil || !strings.Contains(err.Error(), "must return one number") {
+		t.Errorf("vector objective: %v", err)
 	}
 }
