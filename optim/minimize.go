@@ -258,6 +258,9 @@ func MinimizeLBFGS(f autodiff.Func[float64], x0 []float64, s LBFGS, stop Stop) (
 	closure := func() (float64, error) {
 		p.ZeroGrad()
 		loss := f(p)
+		if loss.Value().Size() != 1 {
+			return 0, errorf("MinimizeLBFGS: the objective returned shape %v; it must return one number", loss.Shape())
+		}
 		fx := loss.Item()
 		if math.IsNaN(fx) || math.IsInf(fx, 0) {
 			return fx, &DivergenceError{Step: r.Steps + 1, F: fx, LR: opt.Groups()[0].LR}

@@ -179,4 +179,10 @@ func TestMinimizeBadObjective(t *testing.T) {
 	if _, err := Minimize(f, []float64{1, 2}, gd, Stop{}, Options{}); err == nil || !strings.Contains(err.Error(), "must return one number") {
 		t.Errorf("vector objective: %v", err)
 	}
+	if _, err := MinimizeLBFGS(f, []float64{1, 2}, LBFGS{}, Stop{}); err == nil || !strings.Contains(err.Error(), "must return one number") {
+		t.Errorf("vector objective, L-BFGS: %v", err)
+	}
+	if _, err := MinimizeSteepest(f, []float64{1, 2}, Backtracking{}, Stop{}); err == nil {
+		t.Error("vector objective, steepest descent: no error")
+	}
 }
