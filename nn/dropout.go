@@ -1,0 +1,63 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/nabla-go/nabla/autodiff"
+	"github.com/nabla-go/nabla/tensor"
+)
+
+// Dropout zeroes each element with probability P in training mode and scales
+// the survivors by 1/(1−P) (inverted dropout, as torch.nn.Dropout), so the
+// expected output equals the input and evaluation needs no rescaling:
+//
+//	training:   y = x · m / (1 − P),  m ~ Bernoulli(1 − P) elementwise
+//	evaluation: y = x
+//
+// The mask is a constant, so ∂y/∂x = m / (1 − P). With P = 1 the output is 0.
+type Dropout[T Float] struct {
+	P   float64    // drop probability in [0, 1]
+	Rng *rand.Rand // draws the masks; required in training mode
+	// eval is false by default: a Dropout starts in training mode, as in PyTorch.
+	eval bool
+}
+
+// NewDropout returns a Dropout with drop probability p whose masks are drawn
+// from rng.
+func NewDropout[T Float](p float64, rng *rand.Rand) *Dropout[T] {
+	if !(p >= 0 && p <= 1) {
+		panic(fmt.Sprintf("nn: NewDropout: probability %g is outside [0, 1]", p))
+	}
+	return &Dropout[T]{P: p, Rng: rng}
+}
+
+// Forward implements Module.
+func (d *Dropout[T]) Forward(x *autodiff.Var[T]) *autodiff.Var[T] {
+	if d.eval || d.P == 0 {
+		return x
+	}
+	if d.Rng == nil {
+		panic("nn: Dropout.Forward: nil Rng in training mode (set Dropout.Rng to a seeded *rand.Rand)")
+	}
+	m := tensor.New[T](x.Shape()...)
+	data := m.Data()
+	if d.P < 1 {
+		scale := T(1 / (1 - d.P))
+		for i := range data {
+			if d.Rng.Float64() >= d.P {
+				data[i] = scale
+			}
+		}
+	}
+	return autodiff.Mul(x, autodiff.Const(m))
+}
+
+// Params returns nil.
+func (d *Dropout[T]) Params() []*autodiff.Var[T] { return nil }
+
+// SetTraining implements Moded.
+func (d *Dropout[T]) SetTraining(on bool) { d.eval = !on }
+
+// Training implements Moded.
+func (d *Dropout[T]) Training() bool { return !d.eval }
