@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -21,7 +22,7 @@ func run(args ...string) (string, error) {
 
 // The demo shows the textbook values, computed here from their closed forms.
 func TestDemo(t *testing.T) {
-	out, err := run("demo")
+	out, err := demoOutput()
 	if err != nil {
 		t.Fatalf("demo failed: %v\n%s", err, out)
 	}
@@ -56,7 +57,7 @@ func TestDemo(t *testing.T) {
 
 // The optimiser section: L-BFGS ends within 1e-8 of (1, 1).
 func TestDemoOptimizers(t *testing.T) {
-	out, err := run("demo")
+	out, err := demoOutput()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestDemoOptimizers(t *testing.T) {
 
 // The digits network reaches at least 95% held-out accuracy in 10 epochs.
 func TestDemoDigits(t *testing.T) {
-	out, err := run("demo")
+	out, err := demoOutput()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,6 +88,9 @@ func TestDemoDigits(t *testing.T) {
 		t.Errorf("digits test accuracy %v (%v), want ≥ 0.95", acc, err)
 	}
 }
+
+// demoOutput runs the demo once for all the tests that read it.
+var demoOutput = sync.OnceValues(func() (string, error) { return run("demo") })
 
 // hasLine reports whether some line, with runs of spaces collapsed, contains want.
 func hasLine(lines []string, want string) bool {
