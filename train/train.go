@@ -94,6 +94,9 @@ type Config struct {
 	// a non-nil error stops training and Fit returns it (wrapped) with the
 	// history so far.
 	OnEpoch func(Epoch) error
+	// Resume, if set, continues an earlier Fit from a checkpoint (see
+	// Resume). Default nil: start afresh.
+	Resume *Resume
 }
 
 // Batch reports one optimiser step to Config.OnBatch.
@@ -137,6 +140,9 @@ type History struct {
 	// Restored reports that the model holds the weights of BestEpoch
 	// (restored after early stopping).
 	Restored bool
+	// OptimizerState is a copy of the optimiser's state at the end of
+	// training (optim.Optimizer.State), for checkpoints.
+	OptimizerState []optim.ParamState[float64]
 }
 
 // Fit trains model on trainSet with loss, evaluating on valSet (nil for
@@ -147,8 +153,7 @@ type History struct {
 // of features), an optimiser or schedule that cannot be built, a loss that
 // becomes NaN or infinite (the error names the epoch and batch), or an error
 // from OnEpoch. With an error the History holds the epochs completed.
-func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data.Dataset, cfg Config) (History, error) {
-	var h History
+func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data.Dataset, cfg Config) (h History, err error) {
 	if model == nil || loss == nil || trainSet == nil {
 		panic("train: Fit needs a model, a loss and a training set")
 	}
@@ -183,10 +188,17 @@ func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data
 	if err != nil {
 		return h, fmt.Errorf("train: making the optimiser: %w", err)
 	}
+	start, err := cfg.Resume.apply(opt)
+	if err != nil {
+		return h, err
+	}
 	var sched *optim.Scheduler[float64]
 	if cfg.Schedule != nil {
 		if sched, err = optim.NewScheduler(opt, cfg.Schedule); err != nil {
 			return h, fmt.Errorf("train: making the scheduler: %w", err)
+		}
+		for range start {
+			sched.Step() // resumed: the schedule is at t = start
 		}
 	}
 	var penalised []*autodiff.Var[float64]
@@ -202,6 +214,9 @@ func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data
 	}
 	batches := (n + batchSize - 1) / batchSize
 	rng := data.NewRand(cfg.Seed)
+	if batchSize < n {
+		skipEpochs(n, batchSize, rng, start)
+	}
 	// The full batch is built once and reused.
 	var fullX, fullY *autodiff.Var[float64]
 	if batchSize == n {
@@ -216,7 +231,8 @@ func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data
 	var best *state
 	h.BestLoss = math.Inf(1)
 	bad := 0
-	for e := 1; e <= epochs; e++ {
+	defer func() { h.OptimizerState = opt.State() }()
+	for e := start + 1; e <= epochs; e++ {
 		nn.Train(model)
 		lr := opt.Groups()[0].LR
 		sum, b := 0.0, 0

@@ -73,19 +73,7 @@ with the same flags and tabulates them.`,
 	f.Float64Var(&fl.lr, "lr", 0, "learning rate (default: the optimiser's; gd and sgd 0.001)")
 	f.IntVar(&fl.steps, "steps", 100, "the most steps to take")
 	f.Float64Var(&fl.tol, "tol", 1e-8, "stop when the gradient norm is at most this (0: take exactly --steps steps)")
-	f.Float64Var(&fl.momentum, "momentum", 0, "momentum factor (sgd, rmsprop)")
-	f.Float64Var(&fl.dampening, "dampening", 0, "dampening for momentum (sgd)")
-	f.BoolVar(&fl.nesterov, "nesterov", false, "Nesterov momentum (sgd)")
-	f.Float64Var(&fl.weightDecay, "weight-decay", 0, "L2 penalty (decoupled for adamw, default 0.01 there)")
-	f.Float64Var(&fl.alpha, "alpha", 0, "smoothing constant (rmsprop, default 0.99)")
-	f.Float64Var(&fl.eps, "eps", 0, "term added to denominators (default: the optimiser's)")
-	f.BoolVar(&fl.centered, "centered", false, "normalise by the variance estimate (rmsprop)")
-	f.Float64Var(&fl.beta1, "beta1", 0, "first-moment decay (adam, adamw, nadam; default 0.9)")
-	f.Float64Var(&fl.beta2, "beta2", 0, "second-moment decay (adam, adamw, nadam; default 0.999)")
-	f.BoolVar(&fl.amsgrad, "amsgrad", false, "AMSGrad variant (adam, adamw)")
-	f.Float64Var(&fl.lrDecay, "lr-decay", 0, "learning-rate decay (adagrad)")
-	f.Float64Var(&fl.initialAccumulator, "initial-accumulator", 0, "initial sum of squares (adagrad)")
-	f.Float64Var(&fl.rho, "rho", 0, "running-average coefficient (adadelta, default 0.9)")
+	fl.addHyperFlags(f)
 	f.BoolVar(&fl.maximize, "maximize", false, "maximise instead of minimise")
 	f.Float64Var(&fl.clipNorm, "clip-norm", 0, "clip the gradient's norm to this")
 	f.Float64Var(&fl.clipValue, "clip-value", 0, "clamp each gradient entry to ± this")
@@ -100,6 +88,25 @@ with the same flags and tabulates them.`,
 	cmd.MarkFlagsMutuallyExclusive("clip-norm", "clip-value")
 	_ = cmd.MarkFlagRequired("from")
 	return cmd
+}
+
+// addHyperFlags registers the optimisers' hyperparameter flags (all but
+// --optimizer, --lr and --maximize), which factory reads; minimize and train
+// share them.
+func (fl *minimizeFlags) addHyperFlags(f *pflag.FlagSet) {
+	f.Float64Var(&fl.momentum, "momentum", 0, "momentum factor (sgd, rmsprop)")
+	f.Float64Var(&fl.dampening, "dampening", 0, "dampening for momentum (sgd)")
+	f.BoolVar(&fl.nesterov, "nesterov", false, "Nesterov momentum (sgd)")
+	f.Float64Var(&fl.weightDecay, "weight-decay", 0, "L2 penalty (decoupled for adamw, default 0.01 there)")
+	f.Float64Var(&fl.alpha, "alpha", 0, "smoothing constant (rmsprop, default 0.99)")
+	f.Float64Var(&fl.eps, "eps", 0, "term added to denominators (default: the optimiser's)")
+	f.BoolVar(&fl.centered, "centered", false, "normalise by the variance estimate (rmsprop)")
+	f.Float64Var(&fl.beta1, "beta1", 0, "first-moment decay (adam, adamw, nadam; default 0.9)")
+	f.Float64Var(&fl.beta2, "beta2", 0, "second-moment decay (adam, adamw, nadam; default 0.999)")
+	f.BoolVar(&fl.amsgrad, "amsgrad", false, "AMSGrad variant (adam, adamw)")
+	f.Float64Var(&fl.lrDecay, "lr-decay", 0, "learning-rate decay (adagrad)")
+	f.Float64Var(&fl.initialAccumulator, "initial-accumulator", 0, "initial sum of squares (adagrad)")
+	f.Float64Var(&fl.rho, "rho", 0, "running-average coefficient (adadelta, default 0.9)")
 }
 
 // value returns a flag's value, turning an explicitly given 0 into
