@@ -113,12 +113,10 @@ func Minimize(f autodiff.Func[float64], x0 []float64, newOpt Factory, stop Stop,
 	var r Result
 	// eval records f and ∇f at the current point.
 	eval := func() (float64, error) {
-		p.ZeroGrad()
-		loss := f(p)
-		if loss.Value().Size() != 1 {
-			return 0, errorf("Minimize: the objective returned shape %v; it must return one number", loss.Shape())
+		loss, fx, err := scalarLoss(f, p, "Minimize")
+		if err != nil {
+			return 0, err
 		}
-		fx := loss.Item()
 		r.Path = append(r.Path, slices.Clone(p.Value().Data()))
 		r.Loss = append(r.Loss, fx)
 		if math.IsNaN(fx) || math.IsInf(fx, 0) || (len(r.Loss) > 1 && fx > r.Loss[0]+stop.BlowUp*math.Max(1, math.Abs(r.Loss[0]))) {
@@ -171,6 +169,17 @@ func Minimize(f autodiff.Func[float64], x0 []float64, newOpt Factory, stop Stop,
 			return finish(why), nil
 		}
 	}
+}
+
+// scalarLoss zeroes p's gradient and evaluates f at p, which must give one
+// number.
+func scalarLoss(f autodiff.Func[float64], p *autodiff.Var[float64], caller string) (*autodiff.Var[float64], float64, error) {
+	p.ZeroGrad()
+	loss := f(p)
+	if loss.Value().Size() != 1 {
+		return nil, 0, errorf("%s: the objective returned shape %v; it must return one number", caller, loss.Shape())
+	}
+	return loss, loss.Item(), nil
 }
 
 // norm is ‖v‖₂.
@@ -256,12 +265,10 @@ func MinimizeLBFGS(f autodiff.Func[float64], x0 []float64, s LBFGS, stop Stop) (
 	}
 	var r Result
 	closure := func() (float64, error) {
-		p.ZeroGrad()
-		loss := f(p)
-		if loss.Value().Size() != 1 {
-			return 0, errorf("MinimizeLBFGS: the objective returned shape %v; it must return one number", loss.Shape())
+		loss, fx, err := scalarLoss(f, p, "MinimizeLBFGS")
+		if err != nil {
+			return 0, err
 		}
-		fx := loss.Item()
 		if math.IsNaN(fx) || math.IsInf(fx, 0) {
 			return fx, &DivergenceError{Step: r.Steps + 1, F: fx, LR: opt.Groups()[0].LR}
 		}
