@@ -12,7 +12,9 @@ import (
 
 type V = autodiff.Var[float64]
 
-func newRng(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) }
+func newRng(seed uint64) *rand.Rand { return rand.New(newPCG(seed)) }
+
+func newPCG(seed uint64) *rand.PCG { return rand.NewPCG(seed, seed^0x9e3779b97f4a7c15) }
 
 // randAway returns a tensor with entries uniform in ±[lo, hi], never within lo of 0
 // (keeps relu-like kinks far from the finite-difference steps).

@@ -125,7 +125,7 @@ func TestActivations(t *testing.T) {
 func TestDropout(t *testing.T) {
 	const p = 0.3
 	x := tensor.Full[float64](2, 100, 50)
-	d := NewDropout[float64](p, newRng(4))
+	d := NewDropout[float64](p, newPCG(4))
 	if !d.Training() {
 		t.Fatal("a new Dropout should be in training mode")
 	}
@@ -153,7 +153,7 @@ func TestDropout(t *testing.T) {
 		t.Error("Train did not switch training mode back on")
 	}
 	// p = 1 drops everything; p = 0 is the identity.
-	for _, v := range NewDropout[float64](1, newRng(5)).Forward(xv).Value().Data() {
+	for _, v := range NewDropout[float64](1, newPCG(5)).Forward(xv).Value().Data() {
 		if v != 0 {
 			t.Fatal("Dropout(1) kept a value")
 		}
@@ -163,7 +163,7 @@ func TestDropout(t *testing.T) {
 	}
 	// Gradient: the same mask in every evaluation (reseeded RNG).
 	dd := NewDropout[float64](0.4, nil)
-	reset := func() { dd.Rng = newRng(6) }
+	reset := func() { dd.Src = newPCG(6) }
 	checkModule(t, "Dropout", dd, randAway(newRng(7), 0.1, 2, 6, 4), reset)
 }
 
@@ -271,7 +271,7 @@ func TestMLPGradCheck(t *testing.T) {
 		}
 		reset := func() {
 			for i, d := range drops {
-				d.Rng = newRng(uint64(100 + i))
+				d.Src = newPCG(uint64(100 + i))
 			}
 		}
 		checkModule(t, "MLP", m, randAway(rng, 0.1, 2, 7, 3), reset)

@@ -42,7 +42,8 @@ func LinearSVM[T Float](in int, rng *rand.Rand) (*Sequential[T], Loss[T]) {
 // blocks, so it must be stateless (the activations of this package are).
 // batchnorm adds BatchNorm1d after each hidden Linear, dropout > 0 adds a
 // Dropout after each activation. Weights are drawn from rng with PyTorch's
-// defaults; the dropout masks come from a generator seeded from rng.
+// defaults; the dropout masks come from one generator, seeded from rng and
+// shared by the Dropout layers.
 // Parameter names follow the layer indices of the Sequential, as in PyTorch.
 func MLP[T Float](in int, hidden []int, out int, activation Module[T], batchnorm bool, dropout float64, rng *rand.Rand) *Sequential[T] {
 	if rng == nil {
@@ -55,9 +56,9 @@ func MLP[T Float](in int, hidden []int, out int, activation Module[T], batchnorm
 		panic(fmt.Sprintf("nn: MLP: dropout probability %g is outside [0, 1)", dropout))
 	}
 	var layers []Module[T]
-	var drng *rand.Rand
+	var drng *rand.PCG
 	if dropout > 0 {
-		drng = rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
+		drng = rand.NewPCG(rng.Uint64(), rng.Uint64())
 	}
 	prev := in
 	for _, h := range hidden {

@@ -17,6 +17,7 @@ import (
 	"github.com/nabla-go/nabla/internal/safetensors"
 	"github.com/nabla-go/nabla/nn"
 	"github.com/nabla-go/nabla/optim"
+	"github.com/nabla-go/nabla/tensor"
 )
 
 // Checkpoint format (design note)
@@ -28,13 +29,20 @@ import (
 //	              "1.running_mean" …), F64, shapes as in the model;
 //	              "optim.<i>.<buffer>" the optimiser's buffer of parameter i
 //	              (in Params order), F64, shape [size of parameter i]
+//	              "last.<name>" the last epoch's weights and buffers when
+//	              the model's are those of an earlier, better epoch (Meta.Last)
 //	__metadata__  "format"       CheckpointFormat
 //	              "architecture" JSON of Arch: how to rebuild the model
 //	              "scaler"       JSON of Scaling: the fitted feature and target scalers
-//	              "optimizer"    JSON of the optimiser name, settings text and
-//	                             per-parameter step counts (absent: no state)
+//	              "optimizer"    JSON of the optimiser name and per-parameter
+//	                             step counts (absent: no state)
 //	              "epoch"        epochs trained so far
+//	              "early_stopping" JSON of the best epoch, its loss and the
+//	                             epochs since (absent: no record)
 //	              "batchnorm"    JSON of BatchNorm1d.NumBatches by layer index
+//	              "dropout"      JSON of the hex state of each Dropout's
+//	                             generator (nn.Dropout.Src) by layer index
+//	              "flags"        JSON of the nabla train flags that made it
 //	              "checksum"     SHA-256 over every tensor's name, shape and bits
 //
 // The checksum makes a flipped bit in the weights an error instead of a model
@@ -88,17 +96,34 @@ func (s Scaling) Transform(x data.Matrix) data.Matrix {
 	return x
 }
 
-// Meta is everything in a checkpoint besides the weights.
+// Meta is everything in a checkpoint besides the model's weights.
 type Meta struct {
 	Arch    Arch
 	Scaling Scaling
-	// Optimizer names the optimiser ("adam" …) and Settings records its
-	// flags, for people; OptimizerState is its state (nil: none saved).
+	// Optimizer names the optimiser ("adam" …), for people;
+	// OptimizerState is its state (nil: none saved).
 	Optimizer      string
-	Settings       string
 	OptimizerState []optim.ParamState[float64]
 	// Epoch is the number of epochs trained.
 	Epoch int
+	// BestEpoch, BestLoss and Stale are the early-stopping record
+	// (History's fields); BestEpoch 0: none.
+	BestEpoch int
+	BestLoss  float64
+	Stale     int
+	// Last holds the last epoch's weights and buffers (History.Last) when
+	// the model holds those of BestEpoch; nil otherwise.
+	Last map[string]*tensor.Tensor[float64]
+	// Flags are the command-line flags that trained the model (nabla
+	// train), by name without dashes; nil for none.
+	Flags map[string]string
+}
+
+// earlyStopping is the "early_stopping" metadata.
+type earlyStopping struct {
+	BestEpoch int     `json:"best_epoch"`
+	BestLoss  float64 `json:"best_loss"`
+	Stale     int     `json:"stale"`
 }
 
 // Checkpoint is a loaded checkpoint: the rebuilt model with its weights,
@@ -110,9 +135,8 @@ type Checkpoint struct {
 }
 
 type optimMeta struct {
-	Name     string `json:"name,omitempty"`
-	Settings string `json:"settings,omitempty"`
-	Steps    []int  `json:"steps"`
+	Name  string `json:"name,omitempty"`
+	Steps []int  `json:"steps"`
 }
 
 // Build constructs the model an Arch describes, with its loss, drawing the
@@ -196,8 +220,18 @@ func Activation(name string) (nn.Module[float64], error) {
 // its old content.
 func Save(path string, model *nn.Sequential[float64], meta Meta) error {
 	tensors := map[string]safetensors.Tensor{}
-	for name, t := range nn.StateDict[float64](model) {
-		tensors[name] = safetensors.Tensor{DType: "F64", Shape: slices.Clone(t.Shape()), F64: slices.Clone(t.Contiguous().Data())}
+	sd := nn.StateDict[float64](model)
+	for name, t := range sd {
+		tensors[name] = f64Tensor(t)
+	}
+	if meta.Last != nil {
+		for name := range sd {
+			t, ok := meta.Last[name]
+			if !ok || !tensor.SameShape(t, sd[name]) {
+				return fmt.Errorf("train: Save: Meta.Last lacks the tensor %q of shape %v", name, sd[name].Shape())
+			}
+			tensors["last."+name] = f64Tensor(t)
+		}
 	}
 	md := map[string]string{"format": CheckpointFormat, "epoch": strconv.Itoa(meta.Epoch)}
 	put := func(key string, v any) error {
@@ -219,7 +253,7 @@ func Save(path string, model *nn.Sequential[float64], meta Meta) error {
 		if len(meta.OptimizerState) != len(params) {
 			return fmt.Errorf("train: Save: optimiser state for %d parameters, the model has %d", len(meta.OptimizerState), len(params))
 		}
-		om := optimMeta{Name: meta.Optimizer, Settings: meta.Settings, Steps: make([]int, len(params))}
+		om := optimMeta{Name: meta.Optimizer, Steps: make([]int, len(params))}
 		for i, ps := range meta.OptimizerState {
 			om.Steps[i] = ps.Step
 			for name, buf := range ps.Buffers {
@@ -230,14 +264,38 @@ func Save(path string, model *nn.Sequential[float64], meta Meta) error {
 			return err
 		}
 	}
-	bn := map[string]int{}
+	if meta.BestEpoch > 0 {
+		if err := put("early_stopping", earlyStopping{meta.BestEpoch, meta.BestLoss, meta.Stale}); err != nil {
+			return err
+		}
+	}
+	bn, drop := map[string]int{}, map[string]string{}
 	for i, l := range model.Layers {
-		if b, ok := l.(*nn.BatchNorm1d[float64]); ok {
-			bn[strconv.Itoa(i)] = b.NumBatches
+		switch l := l.(type) {
+		case *nn.BatchNorm1d[float64]:
+			bn[strconv.Itoa(i)] = l.NumBatches
+		case *nn.Dropout[float64]:
+			if l.Src != nil {
+				b, err := l.Src.MarshalBinary()
+				if err != nil {
+					return fmt.Errorf("train: saving the generator of dropout layer %d: %w", i, err)
+				}
+				drop[strconv.Itoa(i)] = hex.EncodeToString(b)
+			}
 		}
 	}
 	if len(bn) > 0 {
 		if err := put("batchnorm", bn); err != nil {
+			return err
+		}
+	}
+	if len(drop) > 0 {
+		if err := put("dropout", drop); err != nil {
+			return err
+		}
+	}
+	if meta.Flags != nil {
+		if err := put("flags", meta.Flags); err != nil {
 			return err
 		}
 	}
@@ -246,6 +304,11 @@ func Save(path string, model *nn.Sequential[float64], meta Meta) error {
 		return fmt.Errorf("train: saving the checkpoint: %w", err)
 	}
 	return nil
+}
+
+// f64Tensor returns a copy of t for the file.
+func f64Tensor(t *tensor.Tensor[float64]) safetensors.Tensor {
+	return safetensors.Tensor{DType: "F64", Shape: slices.Clone(t.Shape()), F64: slices.Clone(t.Contiguous().Data())}
 }
 
 // checksum hashes the tensors' names, shapes and values in name order.
@@ -315,15 +378,14 @@ func Load(path string) (*Checkpoint, error) {
 		return nil, bad("%v", err)
 	}
 	used := map[string]bool{}
-	sd := nn.StateDict[float64](model)
-	for _, name := range slices.Sorted(maps.Keys(sd)) {
-		dst := sd[name]
+	// read copies the file's tensor name into dst.
+	read := func(name string, dst *tensor.Tensor[float64]) error {
 		t, ok := f.Tensors[name]
 		if !ok {
-			return nil, bad("the %s model has a tensor %q that the file lacks", meta.Arch.Kind, name)
+			return bad("the %s model has a tensor %q that the file lacks", meta.Arch.Kind, name)
 		}
 		if !slices.Equal(t.Shape, dst.Shape()) {
-			return nil, bad("tensor %q has shape %v, the architecture wants %v", name, t.Shape, dst.Shape())
+			return bad("tensor %q has shape %v, the architecture wants %v", name, t.Shape, dst.Shape())
 		}
 		vals := t.F64
 		if t.DType == "F32" {
@@ -334,11 +396,42 @@ func Load(path string) (*Checkpoint, error) {
 		}
 		for i, v := range vals {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, bad("tensor %q holds %v at element %d", name, v, i)
+				return bad("tensor %q holds %v at element %d", name, v, i)
 			}
 		}
 		copy(dst.Data(), vals)
 		used[name] = true
+		return nil
+	}
+	sd := nn.StateDict[float64](model)
+	for _, name := range slices.Sorted(maps.Keys(sd)) {
+		if err := read(name, sd[name]); err != nil {
+			return nil, err
+		}
+	}
+	if slices.ContainsFunc(slices.Collect(maps.Keys(f.Tensors)), func(name string) bool { return strings.HasPrefix(name, "last.") }) {
+		meta.Last = map[string]*tensor.Tensor[float64]{}
+		for _, name := range slices.Sorted(maps.Keys(sd)) {
+			meta.Last[name] = tensor.New[float64](sd[name].Shape()...)
+			if err := read("last."+name, meta.Last[name]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if s := md["early_stopping"]; s != "" {
+		var es earlyStopping
+		if err := json.Unmarshal([]byte(s), &es); err != nil {
+			return nil, bad("early_stopping: %v", err)
+		}
+		if es.BestEpoch < 1 || es.BestEpoch > meta.Epoch || es.Stale < 0 || es.Stale > meta.Epoch-es.BestEpoch {
+			return nil, bad("early_stopping: best epoch %d, %d epochs since, of %d", es.BestEpoch, es.Stale, meta.Epoch)
+		}
+		meta.BestEpoch, meta.BestLoss, meta.Stale = es.BestEpoch, es.BestLoss, es.Stale
+	}
+	if s := md["flags"]; s != "" {
+		if err := json.Unmarshal([]byte(s), &meta.Flags); err != nil {
+			return nil, bad("flags: %v", err)
+		}
 	}
 	if s := md["batchnorm"]; s != "" {
 		var bn map[string]int
@@ -357,6 +450,29 @@ func Load(path string) (*Checkpoint, error) {
 			b.NumBatches = v
 		}
 	}
+	if s := md["dropout"]; s != "" {
+		var drop map[string]string
+		if err := json.Unmarshal([]byte(s), &drop); err != nil {
+			return nil, bad("dropout: %v", err)
+		}
+		for k, v := range drop {
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(model.Layers) {
+				return nil, bad("dropout: no layer %q", k)
+			}
+			d, ok := model.Layers[i].(*nn.Dropout[float64])
+			if !ok || d.Src == nil {
+				return nil, bad("dropout: layer %d is not a Dropout", i)
+			}
+			b, err := hex.DecodeString(v)
+			if err == nil {
+				err = d.Src.UnmarshalBinary(b)
+			}
+			if err != nil {
+				return nil, bad("dropout: the generator state of layer %d: %v", i, err)
+			}
+		}
+	}
 	if s := md["optimizer"]; s != "" {
 		var om optimMeta
 		if err := json.Unmarshal([]byte(s), &om); err != nil {
@@ -366,7 +482,7 @@ func Load(path string) (*Checkpoint, error) {
 		if len(om.Steps) != len(params) {
 			return nil, bad("optimizer: step counts for %d parameters, the model has %d", len(om.Steps), len(params))
 		}
-		meta.Optimizer, meta.Settings = om.Name, om.Settings
+		meta.Optimizer = om.Name
 		meta.OptimizerState = make([]optim.ParamState[float64], len(params))
 		for i := range params {
 			meta.OptimizerState[i] = optim.ParamState[float64]{Step: om.Steps[i], Buffers: map[string][]float64{}}
@@ -419,4 +535,24 @@ func checkScaling(s Scaling, n int) error {
 		return errors.New("the target scaler must have one column")
 	}
 	return nil
+}
+
+// Resume prepares the loaded model to continue training and returns the
+// Config.Resume that continues the run it came from: the epoch count, the
+// optimiser state and the early-stopping record. When the checkpoint holds
+// the best epoch's weights and the last epoch's separately (Meta.Last), the
+// last ones go into the model, to train on, and the best ones into
+// Resume.Best; Meta.Last is then nil, so a second call changes nothing.
+func (c *Checkpoint) Resume() *Resume {
+	r := &Resume{Epoch: c.Meta.Epoch, OptimizerState: c.Meta.OptimizerState,
+		BestEpoch: c.Meta.BestEpoch, BestLoss: c.Meta.BestLoss, Stale: c.Meta.Stale}
+	if c.Meta.Last != nil {
+		r.Best = stateDictCopy(c.Model)
+		// Load checked that Last has every tensor with its shape.
+		if err := loadStateDict(c.Model, c.Meta.Last); err != nil {
+			panic("train: Checkpoint.Resume: " + err.Error())
+		}
+		c.Meta.Last = nil
+	}
+	return r
 }

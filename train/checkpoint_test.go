@@ -45,34 +45,86 @@ func sameWeights(t *testing.T, a, b *nn.Sequential[float64]) {
 	}
 }
 
+// resumeCase is a run to interrupt: an architecture, a Config and data.
+type resumeCase struct {
+	name       string
+	arch       Arch
+	cfg        Config
+	train, val *data.Dataset
+}
+
 // TestResumeBitForBit trains N epochs in one go and k + (N − k) with a
-// checkpoint in between: weights and the later history must agree exactly.
+// checkpoint in between, for every k: weights, the history and the
+// early-stopping outcome must agree exactly. The cases cover batch norm,
+// a schedule, dropout (whose generator the checkpoint carries) and early
+// stopping (whose record and best weights it carries).
 func TestResumeBitForBit(t *testing.T) {
 	ds := irisScaled(t)
-	arch := Arch{Kind: "mlp", Inputs: 4, Outputs: 3, Hidden: []int{8}, Activation: "tanh", BatchNorm: true, Task: "classify"}
-	adam := func(g []*optim.Group[float64]) (optim.Optimizer[float64], error) {
-		return optim.NewAdam(g, optim.Adam{LR: 0.01})
-	}
-	cfg := Config{Epochs: 12, BatchSize: 16, Optimizer: adam, Schedule: optim.StepDecay{Size: 4, Gamma: 0.5}, Seed: 7}
-
-	full, loss, err := Build(arch, 3)
+	s, err := data.StratifiedSplit(ds, data.Fractions{Val: 0.3}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hFull, err := Fit(full, loss, ds, ds, cfg)
-	if err != nil {
-		t.Fatal(err)
+	adam := func(lr float64) optim.Factory {
+		return func(g []*optim.Group[float64]) (optim.Optimizer[float64], error) {
+			return optim.NewAdam(g, optim.Adam{LR: lr})
+		}
 	}
+	cases := []resumeCase{
+		{"batchnorm+schedule", Arch{Kind: "mlp", Inputs: 4, Outputs: 3, Hidden: []int{8}, Activation: "tanh", BatchNorm: true, Task: "classify"},
+			Config{Epochs: 12, BatchSize: 16, Optimizer: adam(0.01), Schedule: optim.StepDecay{Size: 4, Gamma: 0.5}, Seed: 7}, ds, ds},
+		{"dropout+patience", Arch{Kind: "mlp", Inputs: 4, Outputs: 3, Hidden: []int{16}, Dropout: 0.3, Task: "classify"},
+			Config{Epochs: 40, BatchSize: 8, Optimizer: adam(0.1), Patience: 3, Seed: 3}, s.Train, s.Val},
+	}
+	for _, c := range cases {
+		full, loss, err := Build(c.arch, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hFull, err := Fit(full, loss, c.train, c.val, c.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(hFull.Epochs)
+		if c.cfg.Patience > 0 && !hFull.EarlyStopped {
+			t.Fatalf("%s: the run should stop early for the test to cover it (ran %d epochs)", c.name, n)
+		}
+		restored := 0
+		for k := 1; k <= n; k++ {
+			h1, h2, resumed := interrupted(t, c, k)
+			if h1.Restored {
+				restored++
+			}
+			sameWeights(t, full, resumed)
+			got := append(slices.Clone(h1.Epochs), h2.Epochs...)
+			if !slices.Equal(got, hFull.Epochs) {
+				t.Fatalf("%s, stopped after %d: resumed history %+v\nin one go %+v", c.name, k, got, hFull.Epochs)
+			}
+			if h2.BestEpoch != hFull.BestEpoch || h2.EarlyStopped != hFull.EarlyStopped || h2.Stale != hFull.Stale {
+				t.Errorf("%s, stopped after %d: best epoch %d, early stop %v, stale %d; in one go %d, %v, %d",
+					c.name, k, h2.BestEpoch, h2.EarlyStopped, h2.Stale, hFull.BestEpoch, hFull.EarlyStopped, hFull.Stale)
+			}
+		}
+		if c.cfg.Patience > 0 && restored == 0 {
+			t.Errorf("%s: no interruption fell after an epoch worse than the best, so the checkpoint's last weights went untested", c.name)
+		}
+	}
+}
 
-	part, loss, _ := Build(arch, 3)
-	c1 := cfg
-	c1.Epochs = 5
-	h1, err := Fit(part, loss, ds, ds, c1)
+// interrupted trains c for k epochs, saves, loads and resumes up to
+// c.cfg.Epochs, returning both histories and the final model.
+func interrupted(t *testing.T, c resumeCase, k int) (h1, h2 History, _ *nn.Sequential[float64]) {
+	t.Helper()
+	part, loss, _ := Build(c.arch, 3)
+	c1 := c.cfg
+	c1.Epochs = k
+	h1, err := Fit(part, loss, c.train, c.val, c1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "m.safetensors")
-	if err := Save(path, part, Meta{Arch: arch, Optimizer: "adam", OptimizerState: h1.OptimizerState, Epoch: 5}); err != nil {
+	meta := Meta{Arch: c.arch, Optimizer: "adam", OptimizerState: h1.OptimizerState, Epoch: h1.BestEpoch + h1.Stale,
+		BestEpoch: h1.BestEpoch, BestLoss: h1.BestLoss, Stale: h1.Stale, Last: h1.Last}
+	if err := Save(path, part, meta); err != nil {
 		t.Fatal(err)
 	}
 	ck, err := Load(path)
@@ -80,22 +132,13 @@ func TestResumeBitForBit(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameWeights(t, part, ck.Model)
-	c2 := cfg
-	c2.Resume = &Resume{Epoch: ck.Meta.Epoch, OptimizerState: ck.Meta.OptimizerState}
-	h2, err := Fit(ck.Model, ck.Loss, ds, ds, c2)
+	c2 := c.cfg
+	c2.Resume = ck.Resume()
+	h2, err = Fit(ck.Model, ck.Loss, c.train, c.val, c2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameWeights(t, full, ck.Model)
-	got := append(slices.Clone(h1.Epochs), h2.Epochs...)
-	if len(got) != len(hFull.Epochs) {
-		t.Fatalf("%d epochs resumed, %d in one go", len(got), len(hFull.Epochs))
-	}
-	for i := range got {
-		if got[i] != hFull.Epochs[i] {
-			t.Errorf("epoch %d: resumed %+v, in one go %+v", i+1, got[i], hFull.Epochs[i])
-		}
-	}
+	return h1, h2, ck.Model
 }
 
 func savedIris(t *testing.T) (string, *nn.Sequential[float64]) {

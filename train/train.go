@@ -140,9 +140,15 @@ type History struct {
 	// Restored reports that the model holds the weights of BestEpoch
 	// (restored after early stopping).
 	Restored bool
+	// Stale is the number of epochs since BestEpoch.
+	Stale int
 	// OptimizerState is a copy of the optimiser's state at the end of
 	// training (optim.Optimizer.State), for checkpoints.
 	OptimizerState []optim.ParamState[float64]
+	// Last is a copy of the last epoch's weights and buffers (by
+	// nn.StateDict name) when the model holds those of BestEpoch instead
+	// (Restored): a checkpoint needs them to resume. Nil otherwise.
+	Last map[string]*tensor.Tensor[float64]
 }
 
 // Fit trains model on trainSet with loss, evaluating on valSet (nil for
@@ -192,6 +198,11 @@ func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data
 	if err != nil {
 		return h, err
 	}
+	keepBest := cfg.Patience > 0 && !cfg.KeepLast
+	var best *state
+	if h.BestEpoch, h.BestLoss, h.Stale, best, err = cfg.Resume.record(model, keepBest); err != nil {
+		return h, err
+	}
 	var sched *optim.Scheduler[float64]
 	if cfg.Schedule != nil {
 		if sched, err = optim.NewScheduler(opt, cfg.Schedule); err != nil {
@@ -228,11 +239,10 @@ func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data
 	}
 	classify := trainSet.Task == data.Classify
 
-	var best *state
-	h.BestLoss = math.Inf(1)
-	bad := 0
 	defer func() { h.OptimizerState = opt.State() }()
-	for e := start + 1; e <= epochs; e++ {
+	last := start // the last epoch completed
+	h.EarlyStopped = cfg.Patience > 0 && h.Stale >= cfg.Patience
+	for e := start + 1; e <= epochs && !h.EarlyStopped; e++ {
 		nn.Train(model)
 		lr := opt.Groups()[0].LR
 		sum, b := 0.0, 0
@@ -295,30 +305,29 @@ func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data
 			}, params...)
 		}
 		h.Epochs = append(h.Epochs, ep)
+		last = e
 
 		monitored := ep.TrainLoss
 		if valSet != nil {
 			monitored = ep.ValLoss
 		}
 		if monitored < h.BestLoss-cfg.MinDelta || h.BestEpoch == 0 {
-			h.BestLoss, h.BestEpoch, bad = monitored, e, 0
-			if cfg.Patience > 0 && !cfg.KeepLast {
+			h.BestLoss, h.BestEpoch, h.Stale = monitored, e, 0
+			if keepBest {
 				best = snapshot(model, best)
 			}
 		} else {
-			bad++
+			h.Stale++
 		}
 		if cfg.OnEpoch != nil {
 			if err := cfg.OnEpoch(ep); err != nil {
 				return h, fmt.Errorf("train: stopped by OnEpoch after epoch %d: %w", e, err)
 			}
 		}
-		if cfg.Patience > 0 && bad >= cfg.Patience {
-			h.EarlyStopped = true
-			break
-		}
+		h.EarlyStopped = cfg.Patience > 0 && h.Stale >= cfg.Patience
 	}
-	if cfg.Patience > 0 && !cfg.KeepLast && best != nil && h.BestEpoch != len(h.Epochs) {
+	if keepBest && best != nil && h.BestEpoch != last {
+		h.Last = stateDictCopy(model)
 		restore(model, best)
 		h.Restored = true
 	}

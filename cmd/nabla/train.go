@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,11 +25,15 @@ const defaultTrainLR = 0.01
 // modelNames are the --model values of train.
 var modelNames = []string{"linreg", "logreg", "softmax", "mlp", "svm"}
 
+// trainOptimizers are the --optimizer values of train: minimize's but
+// lbfgs, whose steps need the whole batch and a closure.
+var trainOptimizers = slices.DeleteFunc(slices.Clone(optimizerNames), func(s string) bool { return s == "lbfgs" })
+
 // trainFlags are the settings of nabla train. The optimiser's
 // hyperparameters live in opt, shared with minimize (factory reads them).
 type trainFlags struct {
 	dataSpec, test, target, task, model, hidden, activation string
-	optimizer, schedule, batch, scale, save                 string
+	optimizer, schedule, batch, scale, save, resume         string
 	batchnorm, asJSON                                       bool
 	dropout, l1, l2, clipNorm, val                          float64
 	epochs, patience                                        int
@@ -61,14 +66,18 @@ The optimiser flags are those of minimize (--optimizer adam --lr 0.01
 --beta1 … --momentum … --weight-decay …), and --schedule steps once per epoch.
 The default learning rate is 0.01 (adadelta: 1), ten times PyTorch's Adam
 default, which needs several hundred epochs on small tabular data.
---save writes the model, the scalers and the optimiser's state to a
-safetensors file that nabla predict reads.
+--save writes the model, the scalers, the optimiser's state and the flags to
+a safetensors file that nabla predict reads. --resume continues such a run
+exactly where it stopped (the same batches, moments, schedule, dropout masks
+and early-stopping record): it takes every setting from the file, and
+--epochs is the new total.
 
-Progress goes to stderr as one plain line per epoch (a progress bar is
-planned); --json prints one object to stdout instead.`,
+Progress goes to stderr: one line per epoch, and on a terminal a bar with
+the running loss and the speed; --json prints one object to stdout instead.`,
 		Example: `  nabla train --data builtin:iris --model softmax --lr 0.01
   nabla train --data builtin:digits --model mlp --hidden 64 --epochs 20 --save digits.safetensors
-  nabla train --data houses.csv --target price --model linreg --json`,
+  nabla train --data houses.csv --target price --model linreg --json
+  nabla train --resume digits.safetensors --epochs 40 --save digits.safetensors`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fl.opt.set = cmd.Flags()
@@ -85,7 +94,7 @@ planned); --json prints one object to stdout instead.`,
 	f.StringVar(&fl.activation, "activation", "relu", "mlp: one of "+strings.Join(train.ActivationNames, ", "))
 	f.BoolVar(&fl.batchnorm, "batchnorm", false, "mlp: batch normalisation after each hidden layer")
 	f.Float64Var(&fl.dropout, "dropout", 0, "mlp: dropout probability after each activation")
-	f.StringVar(&fl.optimizer, "optimizer", "adam", "one of "+strings.Join(slices.DeleteFunc(slices.Clone(optimizerNames), func(s string) bool { return s == "lbfgs" }), ", "))
+	f.StringVar(&fl.optimizer, "optimizer", "adam", "one of "+strings.Join(trainOptimizers, ", "))
 	f.Float64Var(&fl.opt.lr, "lr", 0, "learning rate (default 0.01; adadelta 1)")
 	fl.opt.addHyperFlags(f)
 	f.StringVar(&fl.schedule, "schedule", "", "learning-rate schedule per epoch: step:20:0.5, multistep:30,60:0.1, exp:0.99, cosine:100, warmup:10, invtime:0.01")
@@ -99,9 +108,8 @@ planned); --json prints one object to stdout instead.`,
 	f.IntVar(&fl.patience, "patience", 0, "stop after this many epochs without a better validation loss (0: never)")
 	f.Uint64Var(&fl.seed, "seed", 0, "seed for the split, the initial weights and the batch order")
 	f.StringVar(&fl.save, "save", "", "write the trained model to this safetensors file")
+	f.StringVar(&fl.resume, "resume", "", "continue the run saved in this checkpoint (--epochs: the new total)")
 	f.BoolVar(&fl.asJSON, "json", false, "print one JSON object instead of text")
-	_ = cmd.MarkFlagRequired("data")
-	_ = cmd.MarkFlagRequired("model")
 	return cmd
 }
 
@@ -115,6 +123,7 @@ type trainOutput struct {
 	TrainRows    int            `json:"train_rows"`
 	ValRows      int            `json:"val_rows"`
 	TestRows     int            `json:"test_rows"`
+	ResumedFrom  int            `json:"resumed_from,omitempty"`
 	EpochsRun    int            `json:"epochs_run"`
 	EarlyStopped bool           `json:"early_stopped"`
 	BestEpoch    int            `json:"best_epoch"`
@@ -200,10 +209,14 @@ func loadData(spec string, opts data.CSVOptions) (*data.Dataset, error) {
 		return nil, usageError{err}
 	}
 	if strings.HasPrefix(name, "fashion-mnist") {
-		if opts.Target != "" || opts.Task == data.Regress {
-			return nil, usagef("%s has no named columns: --target and --task regress do not apply", spec)
+		ds, err := data.Builtin(name)
+		if err != nil {
+			return nil, err
 		}
-		return data.Builtin(name)
+		if (opts.Target != "" && opts.Target != ds.TargetName) || opts.Task == data.Regress {
+			return nil, usagef("%s is images with a class label: --target and --task regress do not apply", spec)
+		}
+		return ds, nil
 	}
 	b, err := data.BuiltinCSV(name)
 	if err != nil {
@@ -222,6 +235,22 @@ type prepared struct {
 }
 
 func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
+	var ck *train.Checkpoint
+	if fl.resume != "" {
+		var err error
+		if ck, err = resumeFlags(fl.resume, fl.opt.set); err != nil {
+			return err
+		}
+	}
+	var missing []string
+	for _, name := range []string{"data", "model"} {
+		if f := fl.opt.set.Lookup(name); f.Value.String() == "" {
+			missing = append(missing, "--"+name)
+		}
+	}
+	if len(missing) > 0 {
+		return usagef("%s must be given (or --resume with a checkpoint)", strings.Join(missing, " and "))
+	}
 	if err := choice("model", fl.model, modelNames); err != nil {
 		return err
 	}
@@ -264,7 +293,10 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 		return usagef("--l1, --l2 and --clip-norm must not be negative")
 	}
 	if fl.optimizer == "lbfgs" {
-		return usagef("--optimizer lbfgs takes whole-batch steps of its own and is not supported by train; choose one of gd, sgd, adagrad, rmsprop, adam, adamw, adadelta, nadam")
+		return usagef("--optimizer lbfgs takes whole-batch steps of its own and is not supported by train; choose one of %s", strings.Join(trainOptimizers, ", "))
+	}
+	if err := choice("optimizer", fl.optimizer, trainOptimizers); err != nil {
+		return err
 	}
 	if !fl.opt.set.Changed("lr") && fl.optimizer != "adadelta" {
 		// PyTorch's Adam default of 0.001 (minimize's) needs several hundred
@@ -303,47 +335,51 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 
 	cfg := train.Config{Epochs: fl.epochs, BatchSize: batch, Optimizer: newOpt, Schedule: sched, ClipNorm: fl.clipNorm,
 		L1: fl.l1, L2: fl.l2, Seed: fl.seed, Patience: fl.patience}
-	if !fl.asJSON {
-		fmt.Fprintf(stderr, "training %s on %s: %d training, %d validation, %d test rows\n", fl.model, p.all.Name, p.trainSet.Len(), lenOf(p.valSet), lenOf(p.testSet))
-		cfg.OnEpoch = func(e train.Epoch) error {
-			line := fmt.Sprintf("epoch %*d/%d  train_loss %.6g", len(strconv.Itoa(fl.epochs)), e.Epoch, fl.epochs, e.TrainLoss)
-			if !math.IsNaN(e.ValLoss) {
-				line += fmt.Sprintf("  val_loss %.6g", e.ValLoss)
-			}
-			if !math.IsNaN(e.ValAccuracy) {
-				line += fmt.Sprintf("  val_accuracy %.4f", e.ValAccuracy)
-			}
-			fmt.Fprintf(stderr, "%s  lr %.4g\n", line, e.LR)
-			return nil
+	start := 0
+	if ck != nil {
+		if err := matchCheckpoint(ck, arch, p.scaling, fl); err != nil {
+			return err
 		}
+		model, loss, start = ck.Model, ck.Loss, ck.Meta.Epoch
+		cfg.Resume = ck.Resume()
 	}
-	start := time.Now()
+	if !fl.asJSON {
+		what := "training"
+		if ck != nil {
+			what = fmt.Sprintf("resuming %s after epoch %d:", fl.resume, start)
+		}
+		fmt.Fprintf(stderr, "%s %s on %s: %d training, %d validation, %d test rows\n", what, fl.model, p.all.Name, p.trainSet.Len(), lenOf(p.valSet), lenOf(p.testSet))
+		pr := newTrainProgress(stderr, isTerminal(stderr), fl.epochs, p.trainSet.Len())
+		cfg.OnBatch, cfg.OnEpoch = pr.batch, pr.epoch
+	}
+	began := time.Now()
 	h, fitErr := train.Fit(model, loss, p.trainSet, p.valSet, cfg)
-	seconds := time.Since(start).Seconds()
+	seconds := time.Since(began).Seconds()
 	if fitErr != nil && len(h.Epochs) == 0 {
 		return fitErr
 	}
 
 	out := trainOutput{Model: fl.model, Task: p.all.Task.String(), Data: p.all.Name, Features: p.all.NumFeatures(), Classes: p.all.Classes,
 		TrainRows: p.trainSet.Len(), ValRows: lenOf(p.valSet), TestRows: lenOf(p.testSet),
-		EpochsRun: len(h.Epochs), EarlyStopped: h.EarlyStopped, BestEpoch: h.BestEpoch, TrainSeconds: seconds}
+		ResumedFrom: start, EpochsRun: len(h.Epochs), EarlyStopped: h.EarlyStopped, BestEpoch: h.BestEpoch, TrainSeconds: seconds}
 	for _, e := range h.Epochs {
 		out.History = append(out.History, epochOutput{Epoch: e.Epoch, TrainLoss: e.TrainLoss, ValLoss: finite(e.ValLoss), ValAccuracy: finite(e.ValAccuracy), LR: e.LR})
 	}
-	ck := &train.Checkpoint{Model: model, Loss: loss, Meta: train.Meta{Arch: arch, Scaling: p.scaling}}
+	result := &train.Checkpoint{Model: model, Loss: loss, Meta: train.Meta{Arch: arch, Scaling: p.scaling}}
 	trainPart := *p.trainSet
 	trainPart.Y = p.trainY
-	out.Train = evaluate(ck, &trainPart)
+	out.Train = evaluate(result, &trainPart)
 	if p.testSet != nil {
-		m := evaluate(ck, p.testSet)
+		m := evaluate(result, p.testSet)
 		out.Test = &m
 	}
 	if fitErr == nil && fl.save != "" {
-		meta := ck.Meta
+		meta := result.Meta
 		meta.Optimizer = fl.optimizer
-		meta.Settings = optimizerSettings(fl)
+		meta.Flags = recordFlags(fl.opt.set)
 		meta.OptimizerState = h.OptimizerState
-		meta.Epoch = len(h.Epochs)
+		meta.Epoch = start + len(h.Epochs)
+		meta.BestEpoch, meta.BestLoss, meta.Stale, meta.Last = h.BestEpoch, h.BestLoss, h.Stale, h.Last
 		if err := train.Save(fl.save, model, meta); err != nil {
 			return err
 		}
@@ -356,6 +392,9 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 		return fitErr
 	}
 	fmt.Fprintf(stdout, "trained %s on %s for %d epochs in %.3g s", fl.model, p.all.Name, out.EpochsRun, seconds)
+	if start > 0 {
+		fmt.Fprintf(stdout, " (epochs %d–%d, resumed)", start+1, start+out.EpochsRun)
+	}
 	if h.EarlyStopped {
 		fmt.Fprintf(stdout, " (stopped early; weights of epoch %d)", h.BestEpoch)
 	}
@@ -390,17 +429,6 @@ func (m metricsOutput) String() string {
 	add("mse", m.MSE)
 	add("r2", m.R2)
 	return strings.Join(parts, "  ")
-}
-
-// optimizerSettings records the optimiser flags given, for the checkpoint.
-func optimizerSettings(fl *trainFlags) string {
-	parts := []string{"--optimizer " + fl.optimizer}
-	for _, name := range []string{"lr", "momentum", "dampening", "nesterov", "weight-decay", "alpha", "eps", "centered", "beta1", "beta2", "amsgrad", "lr-decay", "initial-accumulator", "rho", "schedule", "batch", "epochs", "l1", "l2", "clip-norm", "seed"} {
-		if f := fl.opt.set.Lookup(name); f != nil && f.Changed {
-			parts = append(parts, "--"+name+" "+f.Value.String())
-		}
-	}
-	return strings.Join(parts, " ")
 }
 
 // prepare loads, splits, scales and relabels the data as the flags say.
@@ -606,4 +634,17 @@ func evaluate(ck *train.Checkpoint, ds *data.Dataset) metricsOutput {
 		m.LogLoss = finite(train.LogLoss(p.probs, ds.Labels))
 	}
 	return m
+}
+
+// matchCheckpoint checks that a resumed run rebuilt the checkpoint's model
+// and scalers from the data, so that it continues on the same data, and
+// that more epochs are asked for.
+func matchCheckpoint(ck *train.Checkpoint, arch train.Arch, scaling train.Scaling, fl *trainFlags) error {
+	if !reflect.DeepEqual(ck.Meta.Arch, arch) || !reflect.DeepEqual(ck.Meta.Scaling, scaling) {
+		return fmt.Errorf("--resume %s: the data %s no longer give the checkpoint's model and scalers (has the file changed?); train afresh without --resume", fl.resume, fl.dataSpec)
+	}
+	if fl.epochs <= ck.Meta.Epoch {
+		return usagef("--resume %s: the run has trained %d epochs already; --epochs is the total, so give more than %d", fl.resume, ck.Meta.Epoch, ck.Meta.Epoch)
+	}
+	return nil
 }

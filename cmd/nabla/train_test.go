@@ -2,13 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/nabla-go/nabla/data"
+	"github.com/nabla-go/nabla/nn"
 	"github.com/nabla-go/nabla/train"
 )
 
@@ -187,7 +190,8 @@ func TestTrainUsageErrors(t *testing.T) {
 		{[]string{"--data", "builtin:iris", "--model", "softmax", "--patience", "3"}, "--val"},
 		{[]string{"--data", "builtin:iris", "--model", "softmax", "--schedule", "stpe:3:0.5"}, `did you mean "step"`},
 		{[]string{"--data", "builtin:iriss", "--model", "softmax"}, `did you mean "iris"`},
-		{[]string{"--model", "softmax"}, "required flag"},
+		{[]string{"--model", "softmax"}, "--data must be given"},
+		{[]string{"--data", "builtin:iris", "--model", "softmax", "--optimizer", "adamm"}, `did you mean "adam"`},
 	} {
 		out, err := run(append([]string{"train"}, c.args...)...)
 		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), c.want) {
@@ -243,5 +247,91 @@ func TestFailedTrainKeepsOldFile(t *testing.T) {
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		t.Errorf("the directory is gone: %v", err)
+	}
+}
+
+// TestTrainResume trains in one go and in two runs joined by --save and
+// --resume: the histories, the outcome and the saved weights must agree bit
+// for bit (dropout masks, early stopping and Adam's moments included).
+func TestTrainResume(t *testing.T) {
+	dir := t.TempDir()
+	common := []string{"--data", "builtin:wine", "--model", "mlp", "--hidden", "8", "--dropout", "0.2", "--val", "0.2",
+		"--patience", "4", "--lr", "0.05", "--batch", "16", "--seed", "3"}
+	at := func(name string) string { return filepath.Join(dir, name) }
+	full := trainJSON(t, append(common, "--epochs", "60", "--save", at("full"))...)
+	if !full.EarlyStopped || full.EpochsRun < 6 {
+		t.Fatalf("the run should stop early after some epochs for this test (early %v after %d)", full.EarlyStopped, full.EpochsRun)
+	}
+	t.Logf("in one go: %d epochs, best %d", full.EpochsRun, full.BestEpoch)
+	k := full.EpochsRun - 3 // inside the patience window: the best epoch is usually earlier
+	part := trainJSON(t, append(common, "--epochs", strconv.Itoa(k), "--save", at("part"))...)
+	rest := trainJSON(t, "--resume", at("part"), "--epochs", "60", "--save", at("resumed"))
+	if rest.ResumedFrom != k || rest.EarlyStopped != full.EarlyStopped || rest.BestEpoch != full.BestEpoch {
+		t.Errorf("resumed from %d (want %d), early stop %v, best epoch %d; in one go %v, %d", rest.ResumedFrom, k, rest.EarlyStopped, rest.BestEpoch, full.EarlyStopped, full.BestEpoch)
+	}
+	joined := append(slices.Clone(part.History), rest.History...)
+	if len(joined) != len(full.History) {
+		t.Fatalf("%d + %d epochs, %d in one go", len(part.History), len(rest.History), len(full.History))
+	}
+	for i := range joined {
+		a, b := joined[i], full.History[i]
+		if a.Epoch != b.Epoch || a.TrainLoss != b.TrainLoss || *a.ValLoss != *b.ValLoss || *a.ValAccuracy != *b.ValAccuracy {
+			t.Errorf("epoch %d: resumed %+v, in one go %+v", i+1, a, b)
+		}
+	}
+	if *rest.Test.Accuracy != *full.Test.Accuracy || *rest.Test.LogLoss != *full.Test.LogLoss {
+		t.Errorf("test metrics: resumed %s, in one go %s", *rest.Test, *full.Test)
+	}
+	a, err := train.Load(at("full"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := train.Load(at("resumed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	da, db := nn.StateDict(a.Model), nn.StateDict(b.Model)
+	for name, v := range da {
+		if !slices.Equal(v.Data(), db[name].Data()) {
+			t.Errorf("%s differs between the resumed and the uninterrupted run", name)
+		}
+	}
+
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--resume", at("part"), "--lr", "0.1"}, 2, "--lr 0.1 differs from the checkpoint's run (--lr 0.05)"},
+		{[]string{"--resume", at("part"), "--data", "builtin:iris"}, 2, "--data builtin:iris differs"},
+		{[]string{"--resume", at("part"), "--epochs", strconv.Itoa(k)}, 2, "give more than"},
+		{[]string{"--resume", at("missing")}, 1, "missing"},
+	} {
+		out, err := run(append([]string{"train"}, c.args...)...)
+		if err == nil || exitCode(err) != c.code || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("train %v: error %v (exit %d), want exit %d with %q\n%s", c.args, err, exitCode(err), c.code, c.want, out)
+		}
+	}
+}
+
+// TestTrainProgress checks both forms of the progress report: a bar with
+// the running loss and the speed on a terminal, plain epoch lines otherwise.
+func TestTrainProgress(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		var buf strings.Builder
+		p := newTrainProgress(&buf, tty, 2, 10)
+		p.batch(train.Batch{Epoch: 1, Epochs: 2, Batch: 1, Batches: 2, Loss: 3, ExamplesPerStep: 5})
+		bar := buf.String()
+		p.batch(train.Batch{Epoch: 1, Epochs: 2, Batch: 2, Batches: 2, Loss: 1, ExamplesPerStep: 5})
+		if err := p.epoch(train.Epoch{Epoch: 1, TrainLoss: 2, ValLoss: math.NaN(), ValAccuracy: math.NaN(), LR: 0.01}); err != nil {
+			t.Fatal(err)
+		}
+		line := "epoch 1/2  train_loss 2  lr 0.01\n"
+		switch out := buf.String(); {
+		case !tty && out != line:
+			t.Errorf("piped: %q, want %q", out, line)
+		case tty && (!strings.Contains(bar, "epoch 1/2  loss 3") || !strings.Contains(bar, " ex/") || !strings.HasSuffix(out, line)):
+			t.Errorf("terminal: bar %q, all %q", bar, out)
+		}
 	}
 }
