@@ -170,7 +170,9 @@ func targetMetrics(a train.Arch, p prediction, target []string) *metricsOutput {
 func readFeatures(spec string, features []string, targetName string) (data.Matrix, []string, error) {
 	var src []byte
 	var err error
-	if name, ok := strings.CutPrefix(spec, "builtin:"); ok {
+	if name, ok := strings.CutPrefix(spec, "builtin:"); ok && strings.HasPrefix(name, "fashion-mnist") {
+		return builtinImages(spec, features)
+	} else if ok {
 		if src, err = data.BuiltinCSV(name); err != nil {
 			return data.Matrix{}, nil, usageError{err}
 		}
@@ -229,4 +231,21 @@ func readFeatures(spec string, features []string, targetName string) (data.Matri
 		return data.Matrix{}, nil, fmt.Errorf("%s has no data rows", spec)
 	}
 	return data.Matrix{Rows: rows, Cols: len(features), Data: x}, target, nil
+}
+
+// builtinImages reads a built-in image set (Fashion-MNIST) for a model
+// trained on its pixels, and the labels as text.
+func builtinImages(spec string, features []string) (data.Matrix, []string, error) {
+	ds, err := loadData(spec, data.CSVOptions{})
+	if err != nil {
+		return data.Matrix{}, nil, err
+	}
+	if !slices.Equal(ds.FeatureNames, features) {
+		return data.Matrix{}, nil, fmt.Errorf("%s has %d pixel columns; the model was trained on %d other features", spec, ds.NumFeatures(), len(features))
+	}
+	target := make([]string, ds.Len())
+	for i, l := range ds.Labels {
+		target[i] = ds.Classes[l]
+	}
+	return ds.X, target, nil
 }

@@ -335,3 +335,38 @@ func TestTrainProgress(t *testing.T) {
 		}
 	}
 }
+
+// TestFashionMNIST trains an MLP for one epoch on Fashion-MNIST and checks
+// that predict on the saved model reproduces train's test metrics. It needs
+// `apt-get install dataset-fashion-mnist` (about 5 s); the full-length run
+// that reaches 0.887 is in bench/train_compare.sh.
+func TestFashionMNIST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	if _, err := os.Stat(filepath.Join(data.FashionMNISTDir, "train-images-idx3-ubyte.gz")); err != nil {
+		t.Skipf("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist): %v", err)
+	}
+	model := filepath.Join(t.TempDir(), "fm.safetensors")
+	r := trainJSON(t, "--data", "builtin:fashion-mnist", "--test", "builtin:fashion-mnist-test", "--model", "mlp",
+		"--hidden", "32", "--epochs", "1", "--batch", "128", "--save", model)
+	if r.TrainRows != 60000 || r.TestRows != 10000 || *r.Test.Accuracy < 0.8 {
+		t.Errorf("%d/%d rows, test accuracy %.4f after one epoch, want ≥ 0.8", r.TrainRows, r.TestRows, *r.Test.Accuracy)
+	}
+	out, err := run("predict", "--model", model, "--data", "builtin:fashion-mnist-test", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		Predictions []struct {
+			Prediction string `json:"prediction"`
+		} `json:"predictions"`
+		Metrics metricsOutput `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Predictions) != 10000 || *p.Metrics.Accuracy != *r.Test.Accuracy || *p.Metrics.LogLoss != *r.Test.LogLoss {
+		t.Errorf("predict: %d rows, %s; train said %s", len(p.Predictions), p.Metrics, *r.Test)
+	}
+}
