@@ -30,7 +30,6 @@ go build -o "$tmp/nabla" ./cmd/nabla
 specs=builtin:iris,builtin:breast_cancer,builtin:wine,builtin:digits,builtin:diabetes
 extra=()
 if [[ "${FASHION:-}" == 1 ]]; then
-  specs+=,builtin:fashion-mnist
   extra+=(--fashion --fashion-epochs "${FASHION_EPOCHS:-10}")
 fi
 files=()
