@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -108,8 +109,9 @@ func (f Finding) String() string {
 // each deliberately broken run raises its finding.
 type Options struct {
 	// Every is the sampling period: the per-layer statistics are measured
-	// at step 1 and at every Every-th step. The loss and the NaN/Inf counts
-	// are looked at every step (they cost one pass over the parameters).
+	// at step 1 and at every Every-th step. The loss and the weights'
+	// NaN/Inf count are looked at every step (one pass over the parameters;
+	// a NaN gradient turns into NaN weights within the same step).
 	// Default 20, which keeps the overhead of a probe batch of 64 rows at
 	// about 5% on the digits MLP with mini-batches of 32 (BenchmarkMonitorOverhead).
 	Every int
@@ -119,14 +121,18 @@ type Options struct {
 	// say) is not reported. Default 3.
 	Persist int
 	// Window is the number of steps whose losses are averaged into one
-	// smoothed loss value for the loss-based findings. Default 10.
+	// smoothed loss value for the loss-based findings. Default: the number
+	// of batches per epoch of the first step observed, at least 10, so a
+	// smoothed loss is an epoch's training loss and mini-batch noise does
+	// not read as a rising loss.
 	Window int
 
 	// VanishingRatio: "vanishing" when ‖∇W_first‖ / ‖∇W_last‖, the ratio
 	// of the gradient norms of the first and the last layer's weights, is
 	// below it. Default 1e-3: the gradient lost a factor of 1000 on its way
-	// back to the input (a healthy network of any depth stays within a
-	// factor of about 10–100).
+	// back to the input. (In the tests the 10-layer ReLU network with He
+	// initialisation has a ratio near 1, the same network with sigmoids and
+	// N(0, 0.01²) weights about 1e-16.)
 	VanishingRatio float64
 	// ExplodingRatio: "exploding" when that ratio is above it (the gradient
 	// grows layer by layer towards the input). Default 1e3.
@@ -164,20 +170,25 @@ type Options struct {
 	// HighLoss defines "still high": the current smoothed loss is above
 	// HighLoss times the first smoothed loss. Default 0.5.
 	HighLoss float64
-	// PlateauSteps: "plateau" when, for PlateauSteps steps, the smoothed
-	// loss improved by less than 1% and stayed high, and every sampled
-	// gradient norm was below PlateauGrad times the largest gradient norm
-	// seen so far. Default 100.
+	// PlateauSteps: "plateau" when, over the last PlateauSteps steps, the
+	// smoothed loss neither fell by 1% nor rose by more than 10% (a rise is
+	// lr-too-high's business) and stayed high, and every sampled gradient
+	// norm was below PlateauGrad times the largest gradient norm seen so
+	// far. Default 100.
 	PlateauSteps int
 	// PlateauGrad is the relative gradient size of a plateau. Default 1e-2.
 	PlateauGrad float64
-	// RiseFactor: "lr-too-high" when the smoothed loss climbs back above
-	// max(RiseFactor·best, best + (first − best)/2), with best the lowest
-	// smoothed loss so far and first the first one: the loss has risen, not
-	// just fluctuated. Default 1.5. With full-batch training (one batch per
-	// epoch) a loss that alternates up and down on 80% of the steps of a
-	// window by more than 10% without the window mean improving is an
-	// oscillation and also counts.
+	// RiseFactor: "lr-too-high" when the smoothed loss climbs above
+	// min(RiseFactor·start, max(RiseFactor·best, best + (first − best)/2)),
+	// with best the lowest smoothed loss so far, first the first one and
+	// start the median loss of steps 1–3 (the loss at initialisation): the
+	// loss has risen above where it started, or given back more than half
+	// of what it had gained, not just fluctuated. Default 1.5.
+	//
+	// With full-batch training (one batch per epoch) an oscillation also
+	// counts: a loss that changes direction on at least 80% of the steps of
+	// a window, by more than 10% of its value, while the window's mean is no
+	// better than the previous window's.
 	RiseFactor float64
 
 	// OnFinding, if set, is called once per kind, when it is first
@@ -199,7 +210,6 @@ func (o *Options) defaults() {
 	}
 	setInt(&o.Every, 20)
 	setInt(&o.Persist, 3)
-	setInt(&o.Window, 10)
 	setInt(&o.PlateauSteps, 100)
 	setF(&o.VanishingRatio, 1e-3)
 	setF(&o.ExplodingRatio, 1e3)
@@ -240,6 +250,16 @@ type LayerStats struct {
 	NonFiniteWeights int `json:"nonfinite_weights"`
 }
 
+// MarshalJSON writes the statistics with null for NaN and ±Inf (no dead
+// fraction where no ReLU follows, say), which JSON cannot hold.
+func (s LayerStats) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{
+		"grad_norm": num(s.GradNorm), "weight_norm": num(s.WeightNorm), "update_ratio": num(s.UpdateRatio),
+		"dead": num(s.Dead), "saturated": num(s.Saturated),
+		"nonfinite_grads": s.NonFiniteGrads, "nonfinite_weights": s.NonFiniteWeights,
+	})
+}
+
 // Sample is the record of one sampled step.
 type Sample struct {
 	Step  int     `json:"step"`  // 1-based optimiser step, counted across epochs
@@ -248,6 +268,20 @@ type Sample struct {
 	// GradNorm is the gradient norm over all parameters.
 	GradNorm float64      `json:"grad_norm"`
 	Layers   []LayerStats `json:"layers"` // in the order of Monitor.Layers
+}
+
+// num is v, or nil (JSON null) for NaN and ±Inf.
+func num(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+// MarshalJSON writes the sample with null for a NaN or infinite loss or
+// gradient norm.
+func (s Sample) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"step": s.Step, "epoch": s.Epoch, "loss": num(s.Loss), "grad_norm": num(s.GradNorm), "layers": s.Layers})
 }
 
 // layer is what the Monitor watches of one layer.
@@ -299,11 +333,11 @@ type Monitor struct {
 	probe  data.Matrix
 	opts   Options
 
-	step, epoch, batches int
-	winSum               float64
-	first, best, cur     float64 // smoothed losses: first window, best window, current window
-	firstGrad, maxGrad   float64
-	kinds                map[string]*kindState
+	step, batches      int
+	winSum             float64
+	first, best, cur   float64 // smoothed losses: first window, best window, current window
+	firstGrad, maxGrad float64
+	kinds              map[string]*kindState
 }
 
 // NewMonitor returns a Monitor for model. probe is a small fixed batch of
@@ -413,7 +447,10 @@ func (m *Monitor) Attach(cfg *train.Config) {
 // is such a place; Attach installs it there).
 func (m *Monitor) Observe(b train.Batch) {
 	m.step++
-	m.epoch, m.batches = b.Epoch, b.Batches
+	m.batches = b.Batches
+	if m.opts.Window == 0 {
+		m.opts.Window = max(10, b.Batches)
+	}
 	t := m.step
 	m.Losses = append(m.Losses, b.Loss)
 	if math.IsNaN(b.Loss) || math.IsInf(b.Loss, 0) {
@@ -796,10 +833,11 @@ func (m *Monitor) checkLoss(t int) {
 	if n < 2*w {
 		return
 	}
-	if lim := max(o.RiseFactor*m.best, m.best+(m.first-m.best)/2); m.cur > lim {
+	start := median(m.Losses[:3])
+	if lim := min(o.RiseFactor*start, max(o.RiseFactor*m.best, m.best+(m.first-m.best)/2)); m.cur > lim {
 		m.report(LRTooHigh, nil, t, fmt.Sprintf(
-			"the loss rose: averaged over the %d steps up to step %d it was %.4g, above %.4g (the lowest such average was %.4g, the first %.4g)",
-			w, t, m.cur, lim, m.best, m.first))
+			"the loss rose: averaged over the %d steps up to step %d it was %.4g, above %.4g (the lowest such average was %.4g, the first %.4g; the loss at the start was %.4g)",
+			w, t, m.cur, lim, m.best, m.first, start))
 	}
 	if m.batches == 1 {
 		last := m.Losses[n-w:]
@@ -825,8 +863,8 @@ func (m *Monitor) checkLoss(t int) {
 		return
 	}
 	before := mean(m.Losses[n-p-w : n-p])
-	if m.cur < 0.99*before || m.cur <= o.HighLoss*m.first {
-		return
+	if m.cur < 0.99*before || m.cur > 1.1*before || m.cur <= o.HighLoss*m.first {
+		return // improving, rising (lr-too-high's business) or low
 	}
 	small, most := true, 0.0
 	for i := len(m.Samples) - 1; i >= 0 && m.Samples[i].Step > t-p; i-- {
@@ -838,7 +876,7 @@ func (m *Monitor) checkLoss(t int) {
 	}
 	if small {
 		m.reportFrom(Plateau, nil, t-p+1, t, fmt.Sprintf(
-			"for the %d steps up to step %d the gradient norm stayed below %.3g (at most %.3g, %g of the largest seen, %.3g) while the smoothed loss went from %.4g to %.4g (less than 1%% better, and above %g× its start %.4g)",
+			"for the %d steps up to step %d the gradient norm stayed below %.3g (at most %.3g, %g of the largest seen, %.3g) while the smoothed loss went from %.4g to %.4g (less than 1%% better and at most 10%% worse, and above %g× its start %.4g)",
 			p, t, o.PlateauGrad*m.maxGrad, most, o.PlateauGrad, m.maxGrad, before, m.cur, o.HighLoss, m.first))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nabla-go/nabla/autodiff"
 	"github.com/nabla-go/nabla/data"
 	"github.com/nabla-go/nabla/nn"
 	"github.com/nabla-go/nabla/train"
@@ -296,5 +297,44 @@ func TestNewMonitorMisuse(t *testing.T) {
 			}()
 			f()
 		}()
+	}
+}
+
+func TestSamplesMarshalWithNaN(t *testing.T) {
+	s := Sample{Step: 1, GradNorm: math.Inf(1), Layers: []LayerStats{{GradNorm: 0.5, Dead: math.NaN(), Saturated: 0.25, UpdateRatio: math.NaN()}}}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"dead":null`, `"saturated":0.25`, `"grad_norm":0.5`, `"update_ratio":null`, `"grad_norm":null`, `"step":1`} {
+		if !strings.Contains(string(b), key) {
+			t.Errorf("JSON %s lacks %s", b, key)
+		}
+	}
+}
+
+// TestExplodingTowardsInput drives the Monitor by hand with gradients of a
+// made-up objective J = 1e4·Σ W₀² + Σ W₁², so ∂J/∂W₀ = 2e4·W₀ and
+// ∂J/∂W₁ = 2·W₁: the ratio of the layers' gradient norms is
+// 1e4·‖W₀‖/‖W₁‖, which for these weights is far above 1e3.
+func TestExplodingTowardsInput(t *testing.T) {
+	model := nn.MLP[float64](4, []int{4}, 4, nil, false, 0, data.NewRand(1))
+	mon := NewMonitor(model, data.Matrix{}, Options{Every: 1})
+	w0, w1 := model.Layers[0].Params()[0], model.Layers[2].Params()[0]
+	j := autodiff.Add(autodiff.Scale(1e4, autodiff.Sum(autodiff.Square(w0), false)), autodiff.Sum(autodiff.Square(w1), false))
+	if err := j.Backward(); err != nil {
+		t.Fatal(err)
+	}
+	mon.Observe(train.Batch{Epoch: 1, Batch: 1, Batches: 1, Loss: 1})
+	n0 := math.Sqrt(sumSquares(w0.Value().Data()))
+	n1 := math.Sqrt(sumSquares(w1.Value().Data()))
+	want := 1e4 * n0 / n1
+	got := mon.Samples[0].Layers[0].GradNorm / mon.Samples[0].Layers[1].GradNorm
+	if math.Abs(got-want) > 1e-9*want || want < 1e3 {
+		t.Fatalf("gradient norm ratio %g, want %g (> 1e3)", got, want)
+	}
+	wantKinds(t, mon, []string{Exploding}, Vanishing)
+	if f := mon.Findings()[0]; !slices.Equal(f.Layers, []string{"layer 0 (Linear 4→4)"}) {
+		t.Errorf("layers %v", f.Layers)
 	}
 }
