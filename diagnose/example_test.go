@@ -30,8 +30,8 @@ func stack(act nn.Module[float64], init nn.Initializer, rng *rand.Rand) *nn.Sequ
 // A 10-layer sigmoid network initialised with small random numbers
 // (N(0, 0.01²)) cannot learn: every layer shrinks the backward signal by
 // about σ'·‖W‖ ≈ 0.25·0.01·√32, so the first layer gets nothing. The same
-// network with ReLU and He initialisation passes the gradient through, and
-// the monitor finds nothing wrong.
+// network with ReLU and He initialisation passes the gradient through and
+// learns, and the monitor finds nothing wrong.
 func ExampleMonitor_vanishing() {
 	ds, _ := data.Builtin("digits")
 	var s data.Standardizer
@@ -53,8 +53,8 @@ func ExampleMonitor_vanishing() {
 		{"ReLU, He init", nn.ReLU[float64]{}, nn.KaimingNormal{}},
 	} {
 		model := stack(c.act, c.init, data.NewRand(1))
-		cfg := train.Config{Epochs: 2, BatchSize: 32, Seed: 1, Optimizer: func(g []*optim.Group[float64]) (optim.Optimizer[float64], error) {
-			return optim.NewAdam(g, optim.Adam{LR: 1e-3})
+		cfg := train.Config{Epochs: 5, BatchSize: 32, Seed: 1, Optimizer: func(g []*optim.Group[float64]) (optim.Optimizer[float64], error) {
+			return optim.NewAdam(g, optim.Adam{LR: 3e-3})
 		}}
 		mon := diagnose.NewMonitor(model, probe, diagnose.Options{Every: 2})
 		mon.Attach(&cfg)
@@ -64,6 +64,14 @@ func ExampleMonitor_vanishing() {
 		_, norms := mon.GradNorms() // one curve per layer, input first
 		first, last := norms[0][0], norms[len(norms)-1][0]
 		fmt.Printf("%s: first/last layer gradient norm at step 1 below 1e-3: %v\n", c.name, first/last < 1e-3)
+		epoch := func(e int) float64 { // mean loss of the 16 batches of epoch e
+			sum := 0.0
+			for _, l := range mon.Losses[16*(e-1) : 16*e] {
+				sum += l
+			}
+			return sum / 16
+		}
+		fmt.Printf("  trains (last epoch's loss below half the first's): %v\n", epoch(cfg.Epochs) < epoch(1)/2)
 		fmt.Print("  findings:")
 		for _, f := range mon.Findings() {
 			fmt.Print(" ", f.Kind)
@@ -72,8 +80,10 @@ func ExampleMonitor_vanishing() {
 	}
 	// Output:
 	// sigmoid, small random init: first/last layer gradient norm at step 1 below 1e-3: true
+	//   trains (last epoch's loss below half the first's): false
 	//   findings: vanishing
 	// ReLU, He init: first/last layer gradient norm at step 1 below 1e-3: false
+	//   trains (last epoch's loss below half the first's): true
 	//   findings:
 }
 
@@ -116,4 +126,25 @@ func ExampleFeatureImportance() {
 	// dose   saliency 4.0  grad×input 3.0
 	// weight saliency 2.0  grad×input 3.0
 	// age    saliency 0.5  grad×input 0.5
+}
+
+// The model y = 2x fits every row but one, whose target was mistyped: that
+// row's loss gradient is the only one that is not zero. There the residual
+// is r = 2·3 − 60 = −54, so ℓ = r² = 2916, ∂ℓ/∂(w, b) = 2r·(x, 1) =
+// (−324, −108) with norm 341.5, and ∂ℓ/∂x = 2r·w = −216.
+func ExampleAnomalyScores() {
+	l := nn.NewLinear[float64](1, 1, data.NewRand(1))
+	l.Weight.Value().Fill(2)
+	l.Bias.Value().Fill(0)
+	ds := &data.Dataset{
+		X: data.Matrix{Rows: 4, Cols: 1, Data: []float64{1, 2, 3, 4}},
+		Y: []float64{2, 4, 60, 8},
+	}
+	scores, _ := diagnose.AnomalyScores(nn.NewSequential[float64](l), nn.MSE[float64], ds)
+	for _, a := range scores[:2] {
+		fmt.Printf("row %d: loss %g, ‖∂ℓ/∂θ‖ %.4g, ‖∂ℓ/∂x‖ %g\n", a.Row, a.Loss, a.ParamGradNorm, a.InputGradNorm)
+	}
+	// Output:
+	// row 2: loss 2916, ‖∂ℓ/∂θ‖ 341.5, ‖∂ℓ/∂x‖ 216
+	// row 0: loss 0, ‖∂ℓ/∂θ‖ 0, ‖∂ℓ/∂x‖ 0
 }

@@ -338,3 +338,22 @@ func TestExplodingTowardsInput(t *testing.T) {
 		t.Errorf("layers %v", f.Layers)
 	}
 }
+
+// TestPlateauNeedsAFlatLoss feeds losses by hand to a model that receives
+// no gradient at all (the gradient norm is 0 throughout): a constant loss is
+// a plateau, a loss climbing by 30% is not (it is not flat).
+func TestPlateauNeedsAFlatLoss(t *testing.T) {
+	model := nn.MLP[float64](2, []int{2}, 1, nil, false, 0, data.NewRand(1))
+	for _, c := range []struct {
+		slope float64
+		want  bool
+	}{{0, true}, {0.3 / 150, false}} {
+		mon := NewMonitor(model, data.Matrix{}, Options{Every: 5})
+		for i := range 150 {
+			mon.Observe(train.Batch{Epoch: i + 1, Batch: 1, Batches: 1, Loss: 1 + c.slope*float64(i)})
+		}
+		if got := slices.Contains(kinds(mon.Findings()), Plateau); got != c.want {
+			t.Errorf("loss slope %g: plateau %v, want %v (%v)", c.slope, got, c.want, mon.Findings())
+		}
+	}
+}
