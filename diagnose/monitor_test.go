@@ -11,6 +11,7 @@ import (
 	"github.com/nabla-go/nabla/autodiff"
 	"github.com/nabla-go/nabla/data"
 	"github.com/nabla-go/nabla/nn"
+	"github.com/nabla-go/nabla/tensor"
 	"github.com/nabla-go/nabla/train"
 )
 
@@ -354,6 +355,63 @@ func TestPlateauNeedsAFlatLoss(t *testing.T) {
 		}
 		if got := slices.Contains(kinds(mon.Findings()), Plateau); got != c.want {
 			t.Errorf("loss slope %g: plateau %v, want %v (%v)", c.slope, got, c.want, mon.Findings())
+		}
+	}
+}
+
+// affine is a model that is not a Sequential: y = x·Wᵀ + b by hand.
+type affine struct{ w, b *autodiff.Var[float64] }
+
+func (a affine) Forward(x *autodiff.Var[float64]) *autodiff.Var[float64] {
+	return autodiff.Add(autodiff.MatMul(x, autodiff.T(a.w)), a.b)
+}
+func (a affine) Params() []*autodiff.Var[float64] { return []*autodiff.Var[float64]{a.w, a.b} }
+
+func TestLayerNames(t *testing.T) {
+	rng := data.NewRand(1)
+	bn := nn.MLP[float64](4, []int{3}, 2, nil, true, 0.5, rng) // Linear, BatchNorm1d, ReLU, Dropout, Linear
+	nested := nn.NewSequential[float64](nn.NewLinear[float64](2, 4, rng), nn.MLP[float64](4, []int{3}, 2, nn.Tanh[float64]{}, false, 0, rng))
+	custom := affine{autodiff.Param(tensor.Ones[float64](2, 4)).SetName("w"), autodiff.Param(tensor.Zeros[float64](2))}
+	for _, c := range []struct {
+		model nn.Module[float64]
+		want  []string
+	}{
+		{bn, []string{"layer 0 (Linear 4→3)", "layer 4 (Linear 3→2)"}},
+		{nested, []string{"layer 0 (Linear 2→4)", "layer 1.0 (Linear 4→3)", "layer 1.2 (Linear 3→2)"}},
+		{custom, []string{"w"}},
+	} {
+		mon := NewMonitor(c.model, data.Matrix{}, Options{})
+		if !slices.Equal(mon.Layers, c.want) {
+			t.Errorf("layers %q, want %q", mon.Layers, c.want)
+		}
+	}
+	// The batch-norm layer's parameters are counted with layer 0's.
+	mon := NewMonitor(bn, data.Matrix{}, Options{})
+	if got := len(mon.layers[0].params); got != 4 {
+		t.Errorf("layer 0 watches %d parameters, want 4 (weight, bias, BN weight, BN bias)", got)
+	}
+}
+
+func TestProbeLeavesModelAlone(t *testing.T) {
+	ds := digits(t)
+	model := nn.MLP[float64](64, []int{16}, 10, nil, true, 0, data.NewRand(1))
+	bn := model.Layers[1].(*nn.BatchNorm1d[float64])
+	before := bn.RunningMean.Clone()
+	nn.Train(model)
+	mon := NewMonitor(model, probe(ds, 64), Options{Every: 1})
+	mon.Observe(train.Batch{Epoch: 1, Batch: 1, Batches: 1, Loss: 1})
+	if !model.Training() {
+		t.Error("the probe left the model in evaluation mode")
+	}
+	if !slices.Equal(bn.RunningMean.Data(), before.Data()) {
+		t.Error("the probe pass changed the batch-norm running mean")
+	}
+	if d := mon.Samples[0].Layers[0].Dead; math.IsNaN(d) {
+		t.Error("no dead-unit count for the ReLU after batch norm")
+	}
+	for _, p := range model.Params() {
+		if p.Grad() != nil {
+			t.Errorf("the probe pass left a gradient on %s", p.Name())
 		}
 	}
 }

@@ -87,7 +87,8 @@ type Point struct {
 }
 
 // Classify evaluates f: Rⁿ → R at x with its exact gradient and Hessian
-// (autodiff, two reverse passes; not finite differences), takes the
+// (autodiff.Hessian: the gradient's graph differentiated once per row, n + 1
+// reverse passes; not finite differences), takes the
 // Hessian's eigenvalues with gonum's mat.EigenSym and classifies them as
 // ClassifyEigenvalues does. The Hessian is symmetrised, (H + Hᵀ)/2, against
 // rounding. It returns an error if f fails or its value, gradient or
