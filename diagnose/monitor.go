@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -495,12 +496,11 @@ func (m *Monitor) Finish(err error) {
 	if err == nil {
 		return
 	}
-	msg := err.Error()
 	bad := 0
 	for _, p := range m.params {
 		bad += countNonFinite(p.Value().Data())
 	}
-	if bad > 0 || strings.Contains(msg, "the loss is NaN") || strings.Contains(msg, "the loss is +Inf") || strings.Contains(msg, "the loss is -Inf") {
+	if bad > 0 || errors.Is(err, train.ErrNonFinite) {
 		m.report(NaN, nil, m.step+1, fmt.Sprintf("training stopped after step %d (%v); %d weights are NaN or ±Inf", m.step, err, bad))
 	}
 }

@@ -151,6 +151,9 @@ type History struct {
 	Last map[string]*tensor.Tensor[float64]
 }
 
+// ErrNonFinite is wrapped by Fit's error when the loss becomes NaN or ±Inf.
+var ErrNonFinite = errors.New("non-finite loss")
+
 // Fit trains model on trainSet with loss, evaluating on valSet (nil for
 // none) after every epoch; see the package comment for the loop and Config
 // for the settings. The model is left in evaluation mode.
@@ -252,7 +255,7 @@ func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data
 			l := loss(model.Forward(x), y)
 			lv := l.Item()
 			if math.IsNaN(lv) || math.IsInf(lv, 0) {
-				return fmt.Errorf("train: epoch %d, batch %d: the loss is %v (lower the learning rate, clip gradients or scale the features)", e, b, lv)
+				return fmt.Errorf("train: epoch %d, batch %d: %w: the loss is %v (lower the learning rate, clip gradients or scale the features)", e, b, ErrNonFinite, lv)
 			}
 			sum += lv * float64(rows)
 			obj := l
