@@ -248,7 +248,10 @@ type minimizeOutput struct {
 	Steps    int             `json:"steps"`
 	Stopped  string          `json:"stopped"`
 	Minima   []minimumOutput `json:"minima,omitempty"`
-	Runs     []compareRow    `json:"runs,omitempty"`
+	// Stationary classifies the end point by the Hessian and lists the
+	// saddles the path passed near (single runs only).
+	Stationary *saddleReport `json:"stationary,omitempty"`
+	Runs       []compareRow  `json:"runs,omitempty"`
 }
 
 type minimumOutput struct {
@@ -318,15 +321,32 @@ func runMinimize(w io.Writer, src string, fl *minimizeFlags) error {
 	if err != nil && r.Path == nil {
 		return err
 	}
-	out := minimizeOutput{Vars: vars, Path: r.Path, Loss: r.Loss, X: r.X, F: r.F, GradNorm: r.GradNorm, Steps: r.Steps, Stopped: r.Stopped}
-	if fl.asJSON {
-		if encErr := writeJSON(w, out); encErr != nil {
-			return encErr
+	return reportRun(w, vars, f, r, fl.asJSON, err)
+}
+
+// reportRun prints one minimisation run with the Hessian's verdict on its
+// end and the saddles it passed (the verdict is left out if the Hessian
+// cannot be evaluated there); runErr is passed through.
+func reportRun(w io.Writer, vars []string, f autodiff.Func[float64], r optim.Result, asJSON bool, runErr error) error {
+	st, stErr := newSaddleReport(f, r)
+	if stErr != nil {
+		st = nil
+	}
+	if asJSON {
+		out := minimizeOutput{Vars: vars, Path: r.Path, Loss: r.Loss, X: r.X, F: r.F, GradNorm: r.GradNorm, Steps: r.Steps, Stopped: r.Stopped, Stationary: st}
+		if err := writeJSON(w, out); err != nil {
+			return err
 		}
-		return err
+		return runErr
 	}
 	printProgress(w, vars, r)
-	return err
+	if st != nil {
+		st.print(w, vars)
+	}
+	if r.Evals > 0 {
+		fmt.Fprintf(w, "function evaluations: %d\n", r.Evals)
+	}
+	return runErr
 }
 
 // runLBFGS runs --optimizer lbfgs.
@@ -346,14 +366,5 @@ func runLBFGS(w io.Writer, vars []string, x0 []float64, f autodiff.Func[float64]
 	if err != nil && r.Path == nil {
 		return usageError{err}
 	}
-	if fl.asJSON {
-		out := minimizeOutput{Vars: vars, Path: r.Path, Loss: r.Loss, X: r.X, F: r.F, GradNorm: r.GradNorm, Steps: r.Steps, Stopped: r.Stopped}
-		if encErr := writeJSON(w, out); encErr != nil {
-			return encErr
-		}
-		return err
-	}
-	printProgress(w, vars, r)
-	fmt.Fprintf(w, "function evaluations: %d\n", r.Evals)
-	return err
+	return reportRun(w, vars, f, r, fl.asJSON, err)
 }

@@ -62,6 +62,15 @@ func (p *trainProgress) batch(b train.Batch) {
 	_ = p.bar.Add(b.ExamplesPerStep)
 }
 
+// note writes a line of its own (a warning), clearing the bar first; the
+// bar comes back with the next batch.
+func (p *trainProgress) note(msg string) {
+	if p.bar != nil {
+		_ = p.bar.Clear()
+	}
+	fmt.Fprintln(p.w, msg)
+}
+
 // epoch clears the bar and writes the epoch's line (train.Config.OnEpoch).
 func (p *trainProgress) epoch(e train.Epoch) error {
 	if p.bar != nil {

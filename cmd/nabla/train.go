@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nabla-go/nabla/data"
+	"github.com/nabla-go/nabla/diagnose"
 	"github.com/nabla-go/nabla/internal/textdist"
 	"github.com/nabla-go/nabla/optim"
 	"github.com/nabla-go/nabla/train"
@@ -34,7 +35,7 @@ var trainOptimizers = slices.DeleteFunc(slices.Clone(optimizerNames), func(s str
 type trainFlags struct {
 	dataSpec, test, target, task, model, hidden, activation string
 	optimizer, schedule, batch, scale, save, resume         string
-	batchnorm, asJSON                                       bool
+	batchnorm, asJSON, diagnose                             bool
 	dropout, l1, l2, clipNorm, val                          float64
 	epochs, patience                                        int
 	seed                                                    uint64
@@ -109,6 +110,7 @@ the running loss and the speed; --json prints one object to stdout instead.`,
 	f.Uint64Var(&fl.seed, "seed", 0, "seed for the split, the initial weights and the batch order")
 	f.StringVar(&fl.save, "save", "", "write the trained model to this safetensors file")
 	f.StringVar(&fl.resume, "resume", "", "continue the run saved in this checkpoint (--epochs: the new total)")
+	f.BoolVar(&fl.diagnose, "diagnose", false, "watch the gradients while training: warn live and report vanishing or exploding gradients, dead ReLUs, saturation, a learning rate too high or too low, plateaus and NaN")
 	f.BoolVar(&fl.asJSON, "json", false, "print one JSON object instead of text")
 	return cmd
 }
@@ -132,6 +134,9 @@ type trainOutput struct {
 	Train        metricsOutput  `json:"train"`
 	Test         *metricsOutput `json:"test,omitempty"`
 	Saved        string         `json:"saved,omitempty"`
+	// Diagnostics are the findings of --diagnose ([] when it found
+	// nothing; absent without --diagnose).
+	Diagnostics *[]diagnose.Finding `json:"diagnostics,omitempty"`
 }
 
 type epochOutput struct {
@@ -343,19 +348,40 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 		model, loss, start = ck.Model, ck.Loss, ck.Meta.Epoch
 		cfg.Resume = ck.Resume()
 	}
+	var pr *trainProgress
 	if !fl.asJSON {
 		what := "training"
 		if ck != nil {
 			what = fmt.Sprintf("resuming %s after epoch %d:", fl.resume, start)
 		}
 		fmt.Fprintf(stderr, "%s %s on %s: %d training, %d validation, %d test rows\n", what, fl.model, p.all.Name, p.trainSet.Len(), lenOf(p.valSet), lenOf(p.testSet))
-		pr := newTrainProgress(stderr, isTerminal(stderr), fl.epochs, p.trainSet.Len())
+		pr = newTrainProgress(stderr, isTerminal(stderr), fl.epochs, p.trainSet.Len())
 		cfg.OnBatch, cfg.OnEpoch = pr.batch, pr.epoch
+	}
+	var mon *diagnose.Monitor
+	if fl.diagnose {
+		// The probe rows for dead and saturated units: the first 64 of the
+		// (shuffled) training rows.
+		probe := p.trainSet.Rows(seq(min(64, p.trainSet.Len())))
+		var opts diagnose.Options
+		if pr != nil {
+			opts.OnFinding = func(f diagnose.Finding) { pr.note("warning: " + f.String()) }
+		}
+		mon = diagnose.NewMonitor(model, probe, opts)
+		mon.Attach(&cfg)
 	}
 	began := time.Now()
 	h, fitErr := train.Fit(model, loss, p.trainSet, p.valSet, cfg)
 	seconds := time.Since(began).Seconds()
-	if fitErr != nil && len(h.Epochs) == 0 {
+	var findings []diagnose.Finding
+	if mon != nil {
+		mon.Finish(fitErr)
+		findings = mon.Findings()
+		if findings == nil {
+			findings = []diagnose.Finding{}
+		}
+	}
+	if fitErr != nil && len(h.Epochs) == 0 && mon == nil {
 		return fitErr
 	}
 
@@ -385,6 +411,9 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 		}
 		out.Saved = fl.save
 	}
+	if mon != nil {
+		out.Diagnostics = &findings
+	}
 	if fl.asJSON {
 		if err := writeJSON(stdout, out); err != nil {
 			return err
@@ -406,7 +435,38 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 	if out.Saved != "" {
 		fmt.Fprintf(stdout, "saved to %s\n", out.Saved)
 	}
+	if mon != nil {
+		printFindings(stdout, findings, mon)
+	}
 	return fitErr
+}
+
+// printFindings writes the diagnostics of --diagnose in words.
+func printFindings(w io.Writer, findings []diagnose.Finding, mon *diagnose.Monitor) {
+	if len(findings) == 0 {
+		fmt.Fprintf(w, "diagnostics: nothing wrong seen in %d samples of the gradients of %d layers\n", len(mon.Samples), len(mon.Layers))
+		return
+	}
+	fmt.Fprintf(w, "diagnostics: %d finding(s)\n", len(findings))
+	for _, f := range findings {
+		fmt.Fprintf(w, "- %s", f.Kind)
+		if len(f.Layers) > 0 {
+			fmt.Fprintf(w, " in %s", strings.Join(f.Layers, ", "))
+		}
+		fmt.Fprintf(w, " (steps %d–%d)\n  %s\n  try:\n", f.Steps[0], f.Steps[1], f.Evidence)
+		for _, a := range f.Advice {
+			fmt.Fprintf(w, "    · %s\n", a)
+		}
+	}
+}
+
+// seq returns 0, 1, …, n−1.
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
 }
 
 func lenOf(ds *data.Dataset) int {
