@@ -117,3 +117,26 @@ func TestBadCommandLines(t *testing.T) {
 		}
 	}
 }
+
+// The vanishing-gradient section: the sigmoid network is diagnosed with
+// vanishing gradients and does not learn; the ReLU/He network learns and is
+// diagnosed healthy.
+func TestDemoVanishing(t *testing.T) {
+	out, err := demoOutput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(out, "8. Vanishing gradients")
+	if i < 0 {
+		t.Fatalf("no section 8 in\n%s", out)
+	}
+	sec := out[i:]
+	sig, relu, _ := strings.Cut(sec[strings.Index(sec, "sigmoid"):], "ReLU, He")
+	if !strings.Contains(sig, "diagnose: vanishing") || strings.Contains(relu, "diagnose: vanishing") || !strings.Contains(relu, "diagnose: nothing wrong") {
+		t.Errorf("section 8:\n%s", sec)
+	}
+	var a, b float64
+	if _, err := fmt.Sscanf(relu[strings.Index(relu, "training loss"):], "training loss %g → %g", &a, &b); err != nil || b > a/2 {
+		t.Errorf("ReLU network: loss %g → %g (%v), want it at least halved", a, b, err)
+	}
+}
