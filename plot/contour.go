@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
 )
 
 // Box is the rectangle [X0, X1] × [Y0, Y1] of the plane.
@@ -134,7 +135,8 @@ type Contour struct {
 	Title string
 	// XLabel and YLabel name the axes. Default "x" and "y".
 	XLabel, YLabel string
-	// Size is the picture's size. Default 800×600 pixels.
+	// Size is the picture's size. Default: 800×600 pixels less the blank
+	// bands that equal axis scales would leave (at least 300×300).
 	Size Size
 }
 
@@ -203,7 +205,16 @@ func (c Contour) Save(path string) error {
 	if err != nil {
 		return err
 	}
-	return render(path, c.Size.or(Size{800, 600}), func(dc draw.Canvas) error {
+	size := c.Size.or(Size{800, 600})
+	if c.Size == (Size{}) {
+		// Drop the blank bands that equal axis scales leave in the default
+		// size: lay the plot out once without drawing and take the slack off.
+		var rec recorder.Canvas
+		_, cut := c.draw(draw.NewCanvas(&rec, points(size.Width), points(size.Height)), d)
+		size.Width = max(300, size.Width-int(float64(cut.X)*dpi/vg.Inch.Points()))
+		size.Height = max(300, size.Height-int(float64(cut.Y)*dpi/vg.Inch.Points()))
+	}
+	return render(path, size, func(dc draw.Canvas) error {
 		c.draw(dc, d)
 		return nil
 	})
@@ -212,8 +223,9 @@ func (c Contour) Save(path string) error {
 // barWidth is the room kept at the right for the colour bar and its labels.
 const barWidth = vg.Length(72)
 
-// draw draws the plot on canvas and returns the data canvas.
-func (c Contour) draw(canvas draw.Canvas, d *contourData) draw.Canvas {
+// draw draws the plot on canvas and returns the data canvas and the width
+// and height cut from the canvas to give the axes equal scales.
+func (c Contour) draw(canvas draw.Canvas, d *contourData) (draw.Canvas, vg.Point) {
 	xl, yl := c.XLabel, c.YLabel
 	if xl == "" {
 		xl = "x"
@@ -276,16 +288,30 @@ func (c Contour) draw(canvas draw.Canvas, d *contourData) draw.Canvas {
 	}
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = c.Box.X0, c.Box.X1, c.Box.Y0, c.Box.Y1
 
-	region := equalAspect(p, draw.Crop(canvas, margin, -barWidth, margin, -margin), (c.Box.X1-c.Box.X0)/(c.Box.Y1-c.Box.Y0))
+	full := draw.Crop(canvas, margin, -barWidth, margin, -margin)
+	region := equalAspect(p, full, (c.Box.X1-c.Box.X0)/(c.Box.Y1-c.Box.Y0))
+	cut := full.Size().Sub(region.Size())
 	p.Draw(region)
 	dc := p.DataCanvas(region)
 	dc.SetLineStyle(draw.LineStyle{Color: color.Black, Width: 0.6})
 	dc.Stroke(dc.Rectangle.Path())
-	if len(c.Paths) > 0 || c.Minimum != nil {
-		drawLegend(legend, dc)
+	var avoid plotter.XYs
+	for _, path := range c.Paths {
+		pts := xys(path.X, path.Y)
+		for i := 1; i < len(pts); i++ { // the segments too, not just the iterates
+			for k := range 8 {
+				t := float64(k) / 8
+				avoid = append(avoid, plotter.XY{X: pts[i-1].X + t*(pts[i].X-pts[i-1].X), Y: pts[i-1].Y + t*(pts[i].Y-pts[i-1].Y)})
+			}
+		}
+		avoid = append(avoid, pts...)
 	}
+	if c.Minimum != nil {
+		avoid = append(avoid, plotter.XY{X: c.Minimum.X, Y: c.Minimum.Y})
+	}
+	drawLegend(legend, dc, p, avoid)
 	colorBar(canvas, dc, d.levels, band, c.Lines)
-	return dc
+	return dc, cut
 }
 
 // equalAspect shrinks the region r, keeping it centred, until the data

@@ -93,18 +93,18 @@ func Lines(path string, c Chart, series ...Series) error {
 	if _, err := format(path); err != nil {
 		return err
 	}
-	p, legend, err := c.plot(series)
+	fig, err := c.figure(series)
 	if err != nil {
 		return err
 	}
 	return render(path, c.Size.or(Size{800, 500}), func(dc draw.Canvas) error {
-		drawWithLegend(dc, p, legend)
+		fig.draw(dc)
 		return nil
 	})
 }
 
-// plot builds the chart.
-func (c Chart) plot(series []Series) (*plot.Plot, plot.Legend, error) {
+// figure builds the chart.
+func (c Chart) figure(series []Series) (*figure, error) {
 	legend := newLegend()
 	if c.Y < ScaleAuto || c.Y > ScaleLog {
 		panic(fmt.Sprintf("plot: unknown Chart.Y scale %d", c.Y))
@@ -121,19 +121,20 @@ func (c Chart) plot(series []Series) (*plot.Plot, plot.Legend, error) {
 		}
 	}
 	if points == 0 {
-		return nil, legend, errors.New("plot: the series have no finite values to draw")
+		return nil, errors.New("plot: the series have no finite values to draw")
 	}
 	logY := c.Y == ScaleLog || (c.Y == ScaleAuto && lo > 0 && hi/lo > 100)
 	if logY && lo <= 0 {
 		for _, s := range series {
 			for i, y := range s.Y {
 				if finite(y) && y <= 0 {
-					return nil, legend, fmt.Errorf("plot: a log scale needs positive values, but series %q has %g at index %d: use a linear scale", s.Name, y, i)
+					return nil, fmt.Errorf("plot: a log scale needs positive values, but series %q has %g at index %d: use a linear scale", s.Name, y, i)
 				}
 			}
 		}
 	}
 	p := newPlot(c.Title, c.XLabel, c.YLabel)
+	var all plotter.XYs
 	p.Add(plotter.NewGrid())
 	if logY {
 		p.Y.Scale = plot.LogScale{}
@@ -150,9 +151,10 @@ func (c Chart) plot(series []Series) (*plot.Plot, plot.Legend, error) {
 		sty := draw.LineStyle{Color: lineColor(i), Width: 1.6}
 		var first *plotter.Line
 		for _, seg := range segments(x, s.Y) {
+			all = append(all, seg...)
 			l, err := plotter.NewLine(seg)
 			if err != nil {
-				return nil, legend, fmt.Errorf("plot: series %q: %w", s.Name, err)
+				return nil, fmt.Errorf("plot: series %q: %w", s.Name, err)
 			}
 			l.LineStyle = sty
 			if len(seg) == 1 { // a lone point shows as a dot
@@ -169,7 +171,7 @@ func (c Chart) plot(series []Series) (*plot.Plot, plot.Legend, error) {
 			legend.Add(s.Name, first)
 		}
 	}
-	return p, legend, nil
+	return &figure{p, legend, all}, nil
 }
 
 // segments splits the points (x[i], y[i]) into runs of finite points.

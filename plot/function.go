@@ -62,31 +62,31 @@ func (f Function) Save(path string) error {
 	if _, err := format(path); err != nil {
 		return err
 	}
-	p, legend, err := f.build()
+	fig, err := f.build()
 	if err != nil {
 		return err
 	}
 	return render(path, f.Size.or(Size{800, 500}), func(dc draw.Canvas) error {
-		drawWithLegend(dc, p, legend)
+		fig.draw(dc)
 		return nil
 	})
 }
 
 // build samples f and makes the plot and its legend.
-func (f Function) build() (*plot.Plot, plot.Legend, error) {
+func (f Function) build() (*figure, error) {
 	var legend plot.Legend
 	if f.F == nil {
 		panic("plot: Function.F is nil")
 	}
 	if !finite(f.X0) || !finite(f.X1) || !(f.X0 < f.X1) {
-		return nil, legend, fmt.Errorf("plot: x range %g:%g: the bounds must be finite with the lower below the upper", f.X0, f.X1)
+		return nil, fmt.Errorf("plot: x range %g:%g: the bounds must be finite with the lower below the upper", f.X0, f.X1)
 	}
 	n := f.Samples
 	if n == 0 {
 		n = 400
 	}
 	if n < 2 || n > MaxGrid*MaxGrid {
-		return nil, legend, fmt.Errorf("plot: %d samples: choose between 2 and %d", n, MaxGrid*MaxGrid)
+		return nil, fmt.Errorf("plot: %d samples: choose between 2 and %d", n, MaxGrid*MaxGrid)
 	}
 	x := make([]float64, n)
 	y := make([]float64, n)
@@ -99,7 +99,7 @@ func (f Function) build() (*plot.Plot, plot.Legend, error) {
 		}
 	}
 	if lo > hi {
-		return nil, legend, errors.New("plot: f has no finite value over the x range")
+		return nil, errors.New("plot: f has no finite value over the x range")
 	}
 	xl, name := f.XLabel, f.Name
 	if xl == "" {
@@ -118,11 +118,11 @@ func (f Function) build() (*plot.Plot, plot.Legend, error) {
 	}
 	if t := f.Tangent; t != nil {
 		if !(t.At >= f.X0 && t.At <= f.X1) {
-			return nil, legend, fmt.Errorf("plot: the tangent point x = %g lies outside the x range %g:%g", t.At, f.X0, f.X1)
+			return nil, fmt.Errorf("plot: the tangent point x = %g lies outside the x range %g:%g", t.At, f.X0, f.X1)
 		}
 		fa := f.F(t.At)
 		if !finite(fa) || !finite(t.Slope) {
-			return nil, legend, fmt.Errorf("plot: f(%g) = %g and f′(%g) = %g: the tangent needs finite values", t.At, fa, t.At, t.Slope)
+			return nil, fmt.Errorf("plot: f(%g) = %g and f′(%g) = %g: the tangent needs finite values", t.At, fa, t.At, t.Slope)
 		}
 		lx, ly := f.TangentLine()
 		line, _ := plotter.NewLine(plotter.XYs{{X: lx[0], Y: ly[0]}, {X: lx[1], Y: ly[1]}})
@@ -145,7 +145,15 @@ func (f Function) build() (*plot.Plot, plot.Legend, error) {
 	}
 	p.X.Min, p.X.Max = f.X0, f.X1
 	p.Y.Min, p.Y.Max = lo-0.05*span, hi+0.15*span // room for the legend above the curve
-	return p, legend, nil
+	all := xys(x, y)
+	if f.Tangent != nil {
+		lx, ly := f.TangentLine()
+		for i := range 50 {
+			t := float64(i) / 49
+			all = append(all, plotter.XY{X: lx[0] + t*(lx[1]-lx[0]), Y: ly[0] + t*(ly[1]-ly[0])})
+		}
+	}
+	return &figure{p, legend, all}, nil
 }
 
 // curveThumb is the legend thumbnail of the curve.

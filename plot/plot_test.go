@@ -115,7 +115,7 @@ func TestContourSVG(t *testing.T) {
 		t.Fatal(err)
 	}
 	size := Size{800, 600}
-	svg, dc := renderSVG(t, size, func(cv draw.Canvas) draw.Canvas { return c.draw(cv, d) })
+	svg, dc := renderSVG(t, size, func(cv draw.Canvas) draw.Canvas { dc, _ := c.draw(cv, d); return dc })
 	paths := parsePaths(t, svg)
 
 	sx := float64(dc.Max.X-dc.Min.X) / (b.X1 - b.X0)
@@ -207,14 +207,12 @@ func TestTangentSVG(t *testing.T) {
 	if s := (ly[1] - ly[0]) / (lx[1] - lx[0]); math.Abs(s-0.75) > 1e-15 {
 		t.Errorf("tangent line slope %g, want 0.75", s)
 	}
-	p, legend, err := f.build()
+	fig, err := f.build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	svg, dc := renderSVG(t, Size{800, 500}, func(cv draw.Canvas) draw.Canvas {
-		drawWithLegend(cv, p, legend)
-		return p.DataCanvas(draw.Crop(cv, margin, -margin, margin, -margin))
-	})
+	p := fig.p
+	svg, dc := renderSVG(t, Size{800, 500}, fig.draw)
 	box := Box{p.X.Min, p.X.Max, p.Y.Min, p.Y.Max}
 	var line []svgPath
 	for _, sp := range parsePaths(t, svg) {

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -82,29 +83,61 @@ func newLegend() plot.Legend {
 // margin is the white space kept around every picture.
 const margin = vg.Length(8)
 
-// drawWithLegend draws p inside a margin of canvas, then legend (if it has
-// entries) over its data area.
-func drawWithLegend(canvas draw.Canvas, p *plot.Plot, legend plot.Legend) {
-	c := draw.Crop(canvas, margin, -margin, margin, -margin)
-	p.Draw(c)
-	if r := legend.Rectangle(c); r.Max.Y > r.Min.Y {
-		drawLegend(legend, p.DataCanvas(c))
-	}
+// figure is a plot with a legend drawn over its data area, in the corner
+// that hides the fewest of the points avoid.
+type figure struct {
+	p      *plot.Plot
+	legend plot.Legend
+	avoid  plotter.XYs
 }
 
-// drawLegend draws l in the top right corner of the data canvas dc, over
-// a white, slightly transparent background so it reads over filled
-// contours.
-func drawLegend(l plot.Legend, dc draw.Canvas) {
+// draw draws the figure inside a margin of canvas and returns its data
+// canvas.
+func (f *figure) draw(canvas draw.Canvas) draw.Canvas {
+	c := draw.Crop(canvas, margin, -margin, margin, -margin)
+	f.p.Draw(c)
+	dc := f.p.DataCanvas(c)
+	drawLegend(f.legend, dc, f.p, f.avoid)
+	return dc
+}
+
+// drawLegend draws l (if it has entries) in a corner of the data canvas dc
+// of p, over a white, slightly transparent background so it reads over
+// filled contours. Of the corners top right, top left, bottom right and
+// bottom left it takes the first under which the fewest of the points avoid
+// lie.
+func drawLegend(l plot.Legend, dc draw.Canvas, p *plot.Plot, avoid plotter.XYs) {
 	const pad = vg.Length(5)
 	in := draw.Crop(dc, pad, -pad, pad, -pad)
-	flip := l // gonum's Legend.Rectangle has Left and right swapped
-	flip.Left = !l.Left
-	r := flip.Rectangle(in)
-	bg := vg.Rectangle{Min: vg.Point{X: r.Min.X - pad, Y: r.Min.Y - pad/2}, Max: vg.Point{X: r.Max.X + pad/2, Y: r.Max.Y + pad/2}}
+	// gonum's Legend.Rectangle has Left and right swapped.
+	rect := func(l plot.Legend) vg.Rectangle {
+		flip := l
+		flip.Left = !l.Left
+		r := flip.Rectangle(in)
+		return vg.Rectangle{Min: vg.Point{X: r.Min.X - pad, Y: r.Min.Y - pad/2}, Max: vg.Point{X: r.Max.X + pad/2, Y: r.Max.Y + pad/2}}
+	}
+	if r := rect(l); r.Max.Y-r.Min.Y <= pad {
+		return // no entries
+	}
+	trX, trY := p.Transforms(&dc)
+	best, bestN := l, -1
+	for _, corner := range [][2]bool{{true, false}, {true, true}, {false, false}, {false, true}} {
+		l.Top, l.Left = corner[0], corner[1]
+		r, n := rect(l), 0
+		for _, q := range avoid {
+			x, y := trX(q.X), trY(q.Y)
+			if x >= r.Min.X && x <= r.Max.X && y >= r.Min.Y && y <= r.Max.Y {
+				n++
+			}
+		}
+		if bestN < 0 || n < bestN {
+			best, bestN = l, n
+		}
+	}
+	bg := rect(best)
 	dc.SetColor(color.NRGBA{0xff, 0xff, 0xff, 0xd9})
 	dc.Fill(bg.Path())
 	dc.SetLineStyle(draw.LineStyle{Color: color.NRGBA{0x99, 0x99, 0x99, 0xff}, Width: 0.5})
 	dc.Stroke(bg.Path())
-	l.Draw(in)
+	best.Draw(in)
 }
