@@ -243,7 +243,7 @@ func (c Contour) draw(canvas draw.Canvas, d *contourData) (draw.Canvas, vg.Point
 		}
 		h := &plotter.HeatMap{GridXYZ: bands{d.grid, d.levels}, Palette: fixedPalette(pal), Min: 0, Max: float64(nl),
 			NaN: color.White, Rasterized: true}
-		p.Add(h)
+		p.Add(plain{h})
 	}
 	for k, l := range d.levels {
 		ct := plotter.NewContour(d.grid, []float64{l}, nil)
@@ -252,7 +252,7 @@ func (c Contour) draw(canvas draw.Canvas, d *contourData) (draw.Canvas, vg.Point
 			sty = draw.LineStyle{Color: viridis((float64(k)+0.5)/float64(nl), 0), Width: 1.2}
 		}
 		ct.LineStyles = []draw.LineStyle{sty}
-		p.Add(ct)
+		p.Add(plain{ct})
 	}
 	if len(d.arrows) > 0 {
 		p.Add(&arrowPlotter{arrows: d.arrows, length: 0.75 * d.h})
@@ -421,6 +421,11 @@ func (b bands) Z(c, r int) float64 {
 	}
 	return float64(sort.Search(len(b.levels), func(k int) bool { return b.levels[k] > v }))
 }
+
+// plain hides a plotter's GlyphBoxes and DataRange: the contour and heat
+// map plotters give a glyph box per grid point, which the layout would walk
+// each time it measures, and the axes' ranges are the box anyway.
+type plain struct{ plot.Plotter }
 
 // fixedPalette is a palette.Palette of given colours.
 type fixedPalette []color.Color
