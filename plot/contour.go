@@ -50,6 +50,20 @@ type Path struct {
 	X, Y []float64
 }
 
+// PathOf makes a path from points given as slices, such as an
+// optim.Result's Path, taking the first two coordinates of each. It panics
+// if a point has fewer than two.
+func PathOf(name string, points [][]float64) Path {
+	p := Path{Name: name, X: make([]float64, len(points)), Y: make([]float64, len(points))}
+	for i, x := range points {
+		if len(x) < 2 {
+			panic(fmt.Sprintf("plot: PathOf(%q): point %d has %d coordinates, want at least 2", name, i, len(x)))
+		}
+		p.X[i], p.Y[i] = x[0], x[1]
+	}
+	return p
+}
+
 // Arrow is one arrow of a gradient field: the unit vector (DX, DY) at the
 // point (X, Y). It is drawn centred on the point.
 type Arrow struct {

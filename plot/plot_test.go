@@ -348,6 +348,13 @@ func TestAtomicReplace(t *testing.T) {
 	}
 }
 
+func TestPathOf(t *testing.T) {
+	p := PathOf("gd", [][]float64{{1, 2}, {3, 4}})
+	if p.Name != "gd" || !slices.Equal(p.X, []float64{1, 3}) || !slices.Equal(p.Y, []float64{2, 4}) {
+		t.Errorf("PathOf = %+v", p)
+	}
+}
+
 func TestParseSpacing(t *testing.T) {
 	for _, s := range []Spacing{SpacingAuto, SpacingLinear, SpacingLog, SpacingQuantile} {
 		if got, err := ParseSpacing(s.String()); err != nil || got != s {

@@ -353,10 +353,7 @@ func descentPaths(errw io.Writer, e *expr.Expr, vars []string, fl *plotFlags) ([
 		case err != nil:
 			return nil, usageError{fmt.Errorf("%s: %w", name, err)}
 		}
-		p := plot.Path{Name: name}
-		for _, x := range r.Path {
-			p.X, p.Y = append(p.X, x[0]), append(p.Y, x[1])
-		}
+		p := plot.PathOf(name, r.Path)
 		if len(r.Loss) > 0 {
 			p.Name = fmt.Sprintf("%s: f = %.3g after %d steps", name, r.Loss[len(r.Loss)-1], len(r.Loss)-1)
 		}
