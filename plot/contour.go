@@ -135,7 +135,8 @@ type Contour struct {
 	// dark lines.
 	Lines bool
 	// Arrows is the number of gradient arrows along the box's longer side
-	// (see GradientArrows). Default 0: no arrows.
+	// (see GradientArrows); points where F is NaN get none. Default 0: no
+	// arrows.
 	Arrows int
 	// Descent draws the arrows along −∇f, the direction gradient descent
 	// moves. Default false: along ∇f, uphill.
@@ -204,7 +205,13 @@ func (c Contour) compute() (*contourData, error) {
 		d.levels = slices.Compact(d.levels)
 	}
 	if c.Arrows > 0 {
-		d.arrows, d.h = GradientArrows(c.Grad, c.Box, c.Arrows, c.Descent)
+		var all []Arrow
+		all, d.h = GradientArrows(c.Grad, c.Box, c.Arrows, c.Descent)
+		for _, a := range all {
+			if !math.IsNaN(c.F(a.X, a.Y)) { // no arrows where f is undefined
+				d.arrows = append(d.arrows, a)
+			}
+		}
 	}
 	return d, nil
 }

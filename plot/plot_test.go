@@ -348,6 +348,25 @@ func TestAtomicReplace(t *testing.T) {
 	}
 }
 
+// Where f is undefined (NaN) there are no arrows, even if the gradient
+// formula gives numbers there: log x has ∇ = (1/x, 2y) also for x < 0.
+func TestNoArrowsWhereUndefined(t *testing.T) {
+	c := Contour{F: func(x, y float64) float64 { return math.Log(x) + y*y },
+		Grad: func(x, y float64) (float64, float64) { return 1 / x, 2 * y }, Box: Box{-1, 1, -1, 1}, Arrows: 10}
+	d, err := c.compute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.arrows) != 50 {
+		t.Errorf("%d arrows, want the 5·10 over x > 0", len(d.arrows))
+	}
+	for _, a := range d.arrows {
+		if a.X <= 0 {
+			t.Errorf("arrow at (%g, %g), where log x is undefined", a.X, a.Y)
+		}
+	}
+}
+
 func TestPathOf(t *testing.T) {
 	p := PathOf("gd", [][]float64{{1, 2}, {3, 4}})
 	if p.Name != "gd" || !slices.Equal(p.X, []float64{1, 3}) || !slices.Equal(p.Y, []float64{2, 4}) {
