@@ -274,6 +274,14 @@ func TestPNGSize(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(data), "<?xml") {
 		t.Errorf("lines.svg is not an SVG: %v", err)
 	}
+	// The filled bands are an embedded PNG, labelled as one.
+	if err := (Contour{F: quad, Box: Box{-1, 1, -1, 1}, Grid: 20}).Save(filepath.Join(dir, "c.svg")); err != nil {
+		t.Fatal(err)
+	}
+	data, _ = os.ReadFile(filepath.Join(dir, "c.svg"))
+	if !strings.Contains(string(data), `xlink:href="data:image/png;base64,iVBOR`) || strings.Contains(string(data), "image/jpg") {
+		t.Error("the SVG's embedded image is not labelled image/png")
+	}
 }
 
 // TestBadInput: each error is clear and leaves no file, not even a

@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"os"
@@ -104,7 +105,17 @@ func render(path string, s Size, drawFn func(c draw.Canvas) error) (err error) {
 	}
 	// Write, then rename over path: a reader never sees half a picture and
 	// a failure leaves path as it was.
-	if _, err = c.WriteTo(f); err != nil {
+	var buf bytes.Buffer
+	if _, err = c.WriteTo(&buf); err != nil {
+		return fmt.Errorf("plot: writing %s: %w", path, err)
+	}
+	out := buf.Bytes()
+	if ext == ".svg" {
+		// vgsvg labels the PNG data of embedded images (the filled bands)
+		// as JPEG; strict SVG readers refuse that.
+		out = bytes.ReplaceAll(out, []byte(`"data:image/jpg;base64,`), []byte(`"data:image/png;base64,`))
+	}
+	if _, err = f.Write(out); err != nil {
 		return fmt.Errorf("plot: writing %s: %w", path, err)
 	}
 	if err = f.Chmod(0o644); err != nil {
