@@ -220,7 +220,10 @@ func functionPlot(e *expr.Expr, v, title string, size plot.Size, fl *plotFlags) 
 		if err != nil {
 			return p, err
 		}
-		if !fl.set.Changed("x") && (t.At < lo || t.At > hi) {
+		if t.At < lo || t.At > hi {
+			if fl.set.Changed("x") {
+				return p, usagef("--at %s=%g lies outside --x %s", v, t.At, fl.xRange)
+			}
 			p.X0, p.X1 = t.At-2, t.At+2 // centre the default range on the point
 		}
 		p.Tangent = &plot.Tangent{At: t.At, Slope: t.Slope, Label: fmt.Sprintf("tangent at %s = %g: y = %s", v, t.At, lineText(t.Slope, t.Intercept, v))}
@@ -253,18 +256,15 @@ func contourPlot(errw io.Writer, e *expr.Expr, vars []string, title string, size
 	if err != nil {
 		return c, usageError{err}
 	}
-	f := evaluator(e, vars)
-	c = plot.Contour{F: func(x, y float64) float64 { return f(x, y) }, Box: b, Grid: fl.grid, NumLevels: fl.levels,
-		Spacing: spacing, Lines: fl.lines, Title: title, XLabel: vars[0], YLabel: vars[1], Size: size}
 	if fl.descent && !fl.field {
 		return c, usagef("--descent turns the arrows of --field downhill: add --field")
 	}
+	if c, err = exprContour(e, vars, b); err != nil {
+		return c, err
+	}
+	c.Grid, c.NumLevels, c.Spacing, c.Lines, c.Title, c.Size = fl.grid, fl.levels, spacing, fl.lines, title, size
 	if fl.field {
-		grad, err := gradient(e, vars)
-		if err != nil {
-			return c, err
-		}
-		c.Grad, c.Arrows, c.Descent = grad, fl.arrows, fl.descent
+		c.Arrows, c.Descent = fl.arrows, fl.descent
 	}
 	if fl.minimum != "" {
 		m, err := parsePoint(fl.minimum, vars)
@@ -281,14 +281,23 @@ func contourPlot(errw io.Writer, e *expr.Expr, vars []string, title string, size
 	return c, nil
 }
 
-// gradient returns ∇f from the symbolic partial derivatives.
-func gradient(e *expr.Expr, vars []string) (func(x, y float64) (float64, float64), error) {
+// exprContour returns the contour plot of e, a function of the two
+// variables vars (horizontal axis first), over b with the plot's defaults:
+// F and Grad (from the symbolic partial derivatives) evaluate e, and the
+// axes are named after vars. Add Paths (plot.PathOf(name, result.Path)),
+// Arrows or a Minimum and Save it.
+func exprContour(e *expr.Expr, vars []string, b plot.Box) (plot.Contour, error) {
 	ds, err := expr.Gradient(e, vars)
 	if err != nil {
-		return nil, err
+		return plot.Contour{}, err
 	}
-	dx, dy := evaluator(ds[0], vars), evaluator(ds[1], vars)
-	return func(x, y float64) (float64, float64) { return dx(x, y), dy(x, y) }, nil
+	f, dx, dy := evaluator(e, vars), evaluator(ds[0], vars), evaluator(ds[1], vars)
+	return plot.Contour{
+		F:      func(x, y float64) float64 { return f(x, y) },
+		Grad:   func(x, y float64) (float64, float64) { return dx(x, y), dy(x, y) },
+		Box:    b,
+		XLabel: vars[0], YLabel: vars[1],
+	}, nil
 }
 
 // descentPaths runs each optimiser of --paths (default gd) from --from with

@@ -152,6 +152,7 @@ func TestPlotBadInput(t *testing.T) {
 		{[]string{"x^2+y^2", "--tangent"}, "--tangent does not apply to a contour plot"},
 		{[]string{"x^2", "--field"}, "--field does not apply to a function of one variable"},
 		{[]string{"x^2", "--tangent"}, "--tangent needs the point"},
+		{[]string{"x^2", "--at", "x=3", "--tangent", "--x", "0:1"}, "--at x=3 lies outside --x 0:1"},
 		{[]string{"x^2+y^2", "--spacing", "cubic"}, "unknown level spacing"},
 		{[]string{"x^2+y^2", "--size", "10x10"}, "--size"},
 		{[]string{"x^2+", "--x", "0:1"}, "x^2+"},
