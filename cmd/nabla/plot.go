@@ -259,7 +259,7 @@ func contourPlot(errw io.Writer, e *expr.Expr, vars []string, title string, size
 	if fl.descent && !fl.field {
 		return c, usagef("--descent turns the arrows of --field downhill: add --field")
 	}
-	if c, err = exprContour(e, vars, b); err != nil {
+	if c, err = exprContour(e, vars, b, fl.field); err != nil {
 		return c, err
 	}
 	c.Grid, c.NumLevels, c.Spacing, c.Lines, c.Title, c.Size = fl.grid, fl.levels, spacing, fl.lines, title, size
@@ -283,21 +283,21 @@ func contourPlot(errw io.Writer, e *expr.Expr, vars []string, title string, size
 
 // exprContour returns the contour plot of e, a function of the two
 // variables vars (horizontal axis first), over b with the plot's defaults:
-// F and Grad (from the symbolic partial derivatives) evaluate e, and the
-// axes are named after vars. Add Paths (plot.PathOf(name, result.Path)),
-// Arrows or a Minimum and Save it.
-func exprContour(e *expr.Expr, vars []string, b plot.Box) (plot.Contour, error) {
-	ds, err := expr.Gradient(e, vars)
-	if err != nil {
-		return plot.Contour{}, err
+// F evaluates e, Grad (with withGrad, for arrows) its symbolic partial
+// derivatives, and the axes are named after vars. Add Paths
+// (plot.PathOf(name, result.Path)), Arrows or a Minimum and Save it.
+func exprContour(e *expr.Expr, vars []string, b plot.Box, withGrad bool) (plot.Contour, error) {
+	f := evaluator(e, vars)
+	c := plot.Contour{F: func(x, y float64) float64 { return f(x, y) }, Box: b, XLabel: vars[0], YLabel: vars[1]}
+	if withGrad {
+		ds, err := expr.Gradient(e, vars)
+		if err != nil {
+			return c, err
+		}
+		dx, dy := evaluator(ds[0], vars), evaluator(ds[1], vars)
+		c.Grad = func(x, y float64) (float64, float64) { return dx(x, y), dy(x, y) }
 	}
-	f, dx, dy := evaluator(e, vars), evaluator(ds[0], vars), evaluator(ds[1], vars)
-	return plot.Contour{
-		F:      func(x, y float64) float64 { return f(x, y) },
-		Grad:   func(x, y float64) (float64, float64) { return dx(x, y), dy(x, y) },
-		Box:    b,
-		XLabel: vars[0], YLabel: vars[1],
-	}, nil
+	return c, nil
 }
 
 // descentPaths runs each optimiser of --paths (default gd) from --from with
