@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg/draw"
 )
 
@@ -390,5 +391,58 @@ func TestParseSpacing(t *testing.T) {
 	}
 	if _, err := ParseSpacing("cubic"); err == nil {
 		t.Error("ParseSpacing(cubic): no error")
+	}
+}
+
+// The filled bands: a value's band is the number of levels at or below it.
+func TestBands(t *testing.T) {
+	g := &grid{x: []float64{0, 1, 2, 3}, y: []float64{0}, z: []float64{-1, 1, 2.5, math.NaN()}}
+	b := bands{g, []float64{1, 2}}
+	for c, want := range []float64{0, 1, 2} {
+		if got := b.Z(c, 0); got != want {
+			t.Errorf("band of %g = %g, want %g", g.z[c], got, want)
+		}
+	}
+	if !math.IsNaN(b.Z(3, 0)) {
+		t.Error("the band of NaN is not NaN")
+	}
+}
+
+// ScaleAuto is logarithmic exactly when all values are positive and span
+// more than a factor 100.
+func TestChartScale(t *testing.T) {
+	for _, c := range []struct {
+		y   []float64
+		log bool
+	}{
+		{[]float64{1e-4, 1e-2, 1}, true},
+		{[]float64{1, 50, 99}, false},
+		{[]float64{-1, 1e3}, false},
+		{[]float64{0.5, math.NaN(), 100}, true},
+	} {
+		fig, err := Chart{}.figure([]Series{{Name: "s", Y: c.y}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, isLog := fig.p.Y.Scale.(plot.LogScale)
+		if isLog != c.log {
+			t.Errorf("%v: log scale %v, want %v", c.y, isLog, c.log)
+		}
+	}
+	// The presets' titles.
+	dir := t.TempDir()
+	for name, save := range map[string]func(string) error{
+		"Learning rate":           func(p string) error { return ScheduleCurves(p, Chart{}, Series{Y: []float64{0.1, 0.05}}) },
+		"Gradient norms by layer": func(p string) error { return GradNormCurves(p, Chart{}, Series{Name: "layer 1", Y: []float64{1, 2}}) },
+		"Loss":                    func(p string) error { return LossCurves(p, Chart{}, Series{Y: []float64{1, 2}}) },
+	} {
+		path := filepath.Join(dir, "c.svg")
+		if err := save(path); err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(path)
+		if !strings.Contains(string(data), ">"+name+"<") {
+			t.Errorf("no title %q in the chart", name)
+		}
 	}
 }

@@ -170,3 +170,40 @@ func TestPlotBadInput(t *testing.T) {
 		t.Errorf("files left behind: %v", ents)
 	}
 }
+
+// parseRange and parseSize never panic, and what they accept is usable: a
+// finite range with lo < hi, a size within the limits.
+func FuzzPlotFlags(f *testing.F) {
+	for _, s := range []string{"-2:2", "2:-2", "1:1", ":", "0:1e308", "-inf:0", "NaN:1", "800x600", "10x10", "x", "1e9x1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if lo, hi, err := parseRange("x", s); err == nil && !(lo < hi && !math.IsInf(lo, 0) && !math.IsInf(hi, 0)) {
+			t.Errorf("parseRange(%q) accepted %g:%g", s, lo, hi)
+		}
+		if sz, err := parseSize(s); err == nil && s != "" && (sz.Width < 100 || sz.Height < 100 || sz.Width > plot.MaxPixels || sz.Height > plot.MaxPixels) {
+			t.Errorf("parseSize(%q) accepted %v", s, sz)
+		}
+	})
+}
+
+// The flags reach the plot: arrows downhill, log levels, the minimum, and x
+// as the horizontal axis even when y appears first.
+func TestPlotContourFlags(t *testing.T) {
+	e, _ := parseExpr("y^2 + (x-1)^2")
+	vars := axisVars(e.Vars())
+	c, err := contourPlot(io.Discard, e, vars, "t", plot.Size{}, plotFlagsFrom(t, "--field", "--descent", "--arrows", "7", "--lines", "--spacing", "log", "--minimum", "x=1,y=0", "--x", "-1:3", "--y", "-2:2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.XLabel != "x" || c.YLabel != "y" || c.Arrows != 7 || !c.Descent || !c.Lines || c.Spacing != plot.SpacingLog || *c.Minimum != (plot.Point{X: 1, Y: 0}) || c.Box != (plot.Box{X0: -1, X1: 3, Y0: -2, Y1: 2}) {
+		t.Errorf("contour %+v", c)
+	}
+	// f(2, 1) = 1 + 1 and ∇f(2, 1) = (2(x − 1), 2y) = (2, 2).
+	if v := c.F(2, 1); v != 2 {
+		t.Errorf("F(2, 1) = %g, want 2", v)
+	}
+	if gx, gy := c.Grad(2, 1); gx != 2 || gy != 2 {
+		t.Errorf("Grad(2, 1) = (%g, %g), want (2, 2)", gx, gy)
+	}
+}
