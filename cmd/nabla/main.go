@@ -46,6 +46,6 @@ against the other, and shows every number.`,
 		}
 		return usageError{err}
 	})
-	root.AddCommand(newDemoCmd(), newGradCmd(), newTangentCmd(), newJacobianCmd(), newDiffCmd(), newMinimizeCmd(), newTrainCmd(), newPredictCmd(), newDiagnoseCmd())
+	root.AddCommand(newDemoCmd(), newGradCmd(), newTangentCmd(), newJacobianCmd(), newDiffCmd(), newMinimizeCmd(), newTrainCmd(), newPredictCmd(), newDiagnoseCmd(), newPlotCmd())
 	return root
 }

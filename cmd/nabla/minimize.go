@@ -289,18 +289,10 @@ func runMinimize(w io.Writer, src string, fl *minimizeFlags) error {
 	if err != nil {
 		return err
 	}
-	if fl.steps < 1 || fl.tol < 0 {
-		return usagef("--steps must be at least 1 and --tol not negative")
-	}
-	sched, err := parseSchedule(fl.schedule)
+	stop, opts, err := fl.stopOptions()
 	if err != nil {
 		return err
 	}
-	stop := optim.Stop{MaxSteps: fl.steps, GradTol: fl.tol}
-	if fl.maximize {
-		stop.BlowUp = math.Inf(1) // growth is the goal
-	}
-	opts := optim.Options{Schedule: sched, ClipNorm: fl.clipNorm, ClipValue: fl.clipValue}
 	if fl.compare != "" {
 		return runCompare(w, vars, x0, f, fl, stop, opts)
 	}
@@ -349,10 +341,27 @@ func reportRun(w io.Writer, vars []string, f autodiff.Func[float64], r optim.Res
 	return runErr
 }
 
-// runLBFGS runs --optimizer lbfgs.
-func runLBFGS(w io.Writer, vars []string, x0 []float64, f autodiff.Func[float64], fl *minimizeFlags, stop optim.Stop) error {
+// stopOptions reads --steps, --tol, --maximize, --schedule and clipping into
+// the stopping rule and options of optim.Minimize.
+func (fl *minimizeFlags) stopOptions() (optim.Stop, optim.Options, error) {
+	if fl.steps < 1 || fl.tol < 0 {
+		return optim.Stop{}, optim.Options{}, usagef("--steps must be at least 1 and --tol not negative")
+	}
+	sched, err := parseSchedule(fl.schedule)
+	if err != nil {
+		return optim.Stop{}, optim.Options{}, err
+	}
+	stop := optim.Stop{MaxSteps: fl.steps, GradTol: fl.tol}
+	if fl.maximize {
+		stop.BlowUp = math.Inf(1) // growth is the goal
+	}
+	return stop, optim.Options{Schedule: sched, ClipNorm: fl.clipNorm, ClipValue: fl.clipValue}, nil
+}
+
+// lbfgs reads the flags of --optimizer lbfgs.
+func (fl *minimizeFlags) lbfgs() (optim.LBFGS, error) {
 	if fl.restarts > 0 || fl.schedule != "" || fl.clipNorm > 0 || fl.clipValue > 0 || fl.maximize || fl.weightDecay != 0 {
-		return usagef("lbfgs takes no --restarts, --schedule, clipping, --maximize or --weight-decay (as in PyTorch)")
+		return optim.LBFGS{}, usagef("lbfgs takes no --restarts, --schedule, clipping, --maximize or --weight-decay (as in PyTorch)")
 	}
 	s := optim.LBFGS{LR: fl.value("lr", fl.lr), HistorySize: fl.history}
 	switch fl.lineSearch {
@@ -360,7 +369,16 @@ func runLBFGS(w io.Writer, vars []string, x0 []float64, f autodiff.Func[float64]
 		s.LineSearch = optim.StrongWolfe{}
 	case "none":
 	default:
-		return usagef("--line-search %q: choose strong_wolfe or none", fl.lineSearch)
+		return optim.LBFGS{}, usagef("--line-search %q: choose strong_wolfe or none", fl.lineSearch)
+	}
+	return s, nil
+}
+
+// runLBFGS runs --optimizer lbfgs.
+func runLBFGS(w io.Writer, vars []string, x0 []float64, f autodiff.Func[float64], fl *minimizeFlags, stop optim.Stop) error {
+	s, err := fl.lbfgs()
+	if err != nil {
+		return err
 	}
 	r, err := optim.MinimizeLBFGS(f, x0, s, stop)
 	if err != nil && r.Path == nil {
