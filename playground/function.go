@@ -445,7 +445,7 @@ func verdict(curv string, stationary bool) string {
 type OptimizeRequest struct {
 	Expr  string          `json:"expr"`
 	Start [2]float64      `json:"start"`
-	Steps int             `json:"steps"` // 1 … MaxSteps; default 100
+	Steps int             `json:"steps"` // 1 … MaxSteps; default 100 (or MaxSteps if less)
 	Runs  []OptimizerSpec `json:"runs"`  // 1 … MaxRuns
 }
 
@@ -477,7 +477,7 @@ func optimizeHandler(ctx context.Context, lim Limits, body []byte) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	steps := cmpOr(req.Steps, 100)
+	steps := cmpOr(req.Steps, min(100, lim.MaxSteps))
 	if steps < 1 || steps > lim.MaxSteps {
 		return nil, badRequest("steps must lie in [1, %d]", lim.MaxSteps)
 	}

@@ -148,6 +148,9 @@ func (req TrainRequest) settings(lim Limits) (TrainRequest, error) {
 			return req, badRequest("unknown %s %q; choose one of %s", c.what, c.v, strings.Join(c.in, ", "))
 		}
 	}
+	if _, err := req.Optimizer.factory(); err != nil {
+		return req, err
+	}
 	if n := (req.Epochs + req.Every - 1) / req.Every; n >= lim.MaxSnapshots {
 		req.Every = (req.Epochs + lim.MaxSnapshots - 2) / (lim.MaxSnapshots - 1)
 	}

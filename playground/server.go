@@ -34,7 +34,7 @@ type Limits struct {
 	MaxPoints     int           // training examples; default 1000
 	MaxLayers     int           // hidden layers; default 6
 	MaxWidth      int           // units per hidden layer; default 64
-	MaxTrainWork  float64       // epochs × examples × parameters; default 3e9
+	MaxTrainWork  float64       // epochs × examples × parameters (≈ 5 s of training); default 1.5e9
 	MaxBody       int64         // bytes of a request body; default 64 KiB
 	Timeout       time.Duration // time one request may compute for; default 10 s
 	MaxConcurrent int           // computations at once; default GOMAXPROCS (at least 2)
@@ -60,7 +60,7 @@ func (l Limits) withDefaults() Limits {
 	setInt(&l.MaxWidth, 64)
 	setInt(&l.MaxConcurrent, max(runtime.GOMAXPROCS(0), 2))
 	if l.MaxTrainWork <= 0 {
-		l.MaxTrainWork = 3e9
+		l.MaxTrainWork = 1.5e9
 	}
 	if l.MaxBody <= 0 {
 		l.MaxBody = 64 << 10
@@ -106,11 +106,26 @@ func New(limits Limits) *Server {
 	}
 	s.mux.Handle("GET /", s.recovering(http.FileServerFS(static)))
 	s.mux.Handle("GET /api/info", s.recovering(http.HandlerFunc(s.info)))
-	s.mux.Handle("POST /api/surface", s.compute(surfaceHandler))
-	s.mux.Handle("POST /api/point", s.compute(pointHandler))
-	s.mux.Handle("POST /api/optimize", s.compute(optimizeHandler))
-	s.mux.Handle("POST /api/train", s.compute(trainHandler))
+	for path, h := range endpoints {
+		s.mux.Handle("POST "+path, s.compute(h))
+	}
+	s.mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := endpoints[r.URL.Path]; ok {
+			w.Header().Set("Allow", http.MethodPost)
+			writeError(w, &httpError{http.StatusMethodNotAllowed, r.URL.Path + " takes a POST request with a JSON body"})
+			return
+		}
+		writeError(w, &httpError{http.StatusNotFound, "no such endpoint: " + r.URL.Path})
+	})
 	return s
+}
+
+// endpoints are the computations of the JSON API, answered to POST.
+var endpoints = map[string]computeFunc{
+	"/api/surface":  surfaceHandler,
+	"/api/point":    pointHandler,
+	"/api/optimize": optimizeHandler,
+	"/api/train":    trainHandler,
 }
 
 // Limits returns the limits in force (defaults filled in).
