@@ -74,7 +74,7 @@ func TestPageEndToEnd(t *testing.T) {
 	}
 	count := func(sel string) int {
 		t.Helper()
-		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(` + quoteJS(sel) + `).length`))
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+quoteJS(sel)+`).length`))
 		if err != nil {
 			t.Fatalf("counting %s: %v", sel, err)
 		}
@@ -102,6 +102,7 @@ func TestPageEndToEnd(t *testing.T) {
 	// Type an expression and plot it.
 	if err := chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS("#expr"), "x^2 + 4*y^2 + x*y"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#expr").dispatchEvent(new Event("input"))`),
 		chromedp.Click(chromedp.CSS("#plot")),
 	); err != nil {
 		t.Fatal(err)
@@ -141,6 +142,9 @@ func TestPageEndToEnd(t *testing.T) {
 		t.Errorf("legend %q", legend)
 	}
 	wait("the point analysis", `window.nabla.point !== null`)
+	if p := eval(`document.querySelector("#preset").value`); p != "custom" {
+		t.Errorf("typing an expression left the examples menu at %q", p)
+	}
 	if v := eval(`document.querySelector("#verdict").textContent`); !strings.Contains(v, "positive definite") {
 		t.Errorf("verdict %q: x² + 4y² + xy has a positive definite Hessian everywhere", v)
 	}

@@ -388,9 +388,10 @@ function setStart(p) {
   queryPoint();
 }
 
-function currentPreset() { return PRESETS[+$("preset").value] || PRESETS[0]; }
+function currentPreset() { return PRESETS[parseInt($("preset").value, 10)] || PRESETS[0]; }
 
 function applyPreset() {
+  if ($("preset").value === "custom") return;
   const p = currentPreset();
   $("expr").value = p.expr;
   ["xmin", "xmax", "ymin", "ymax"].forEach((id, i) => { $(id).value = p.box[i]; });
@@ -406,6 +407,8 @@ function applyPreset() {
 function setupFunctionView() {
   const sel = $("preset");
   PRESETS.forEach((p, i) => sel.add(new Option(p.name, i)));
+  sel.add(new Option("your function", "custom"));
+  $("expr").oninput = () => { sel.value = "custom"; };
   const tb = $("optimizers").tBodies[0];
   state.info.optimizers.forEach((o, i) => {
     const tr = tb.insertRow();
