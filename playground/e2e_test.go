@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -147,6 +148,29 @@ func TestPageEndToEnd(t *testing.T) {
 	}
 	if v := eval(`document.querySelector("#verdict").textContent`); !strings.Contains(v, "positive definite") {
 		t.Errorf("verdict %q: x² + 4y² + xy has a positive definite Hessian everywhere", v)
+	}
+	// Press at the centre of the plot, (0, 1), and drag up and to the right:
+	// the point moves there and the direction becomes (1, 1)/√2, along which
+	// f = x² + 4y² + xy, with ∇f(0, 1) = (1, 8), has slope 9/√2.
+	rect, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(r => [r.left, r.top, r.width])(document.querySelector("#overlay").getBoundingClientRect())`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cx, cy := rect[0]+rect[2]/2, rect[1]+rect[2]/2
+	if err := chromedp.Do(ctx,
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, cx, cy, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, cx+40, cy-40, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, cx+80, cy-80, chromedp.ButtonLeft),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, cx+80, cy-80, chromedp.ButtonLeft),
+	); err != nil {
+		t.Fatal(err)
+	}
+	wait("the point after the drag", `window.nabla.point !== null && Math.abs(window.nabla.point.y - 1) < 0.05 && window.nabla.point.dir[1] > 0.5`)
+	if got := eval(`(p => [p.x, p.y, p.dir[0], p.dir[1], p.directional].map(v => v.toFixed(2)).join(" "))(window.nabla.point)`); got != "0.00 1.00 0.71 0.71 6.36" {
+		t.Errorf("after the drag: x y û D_û f = %s, want 0.00 1.00 0.71 0.71 6.36", got)
+	}
+	if row := eval(`document.querySelector("#point-info").textContent`); !strings.Contains(row, "D_û f") {
+		t.Errorf("point table %q", row)
 	}
 	screenshot("playground.png")
 
