@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"slices"
 	"unicode/utf8"
 
@@ -35,7 +36,12 @@ func parseFunction(src string, lim Limits) (*function, error) {
 	}
 	e, err := expr.Parse(src)
 	if err != nil {
-		return nil, &httpError{400, err.Error()}
+		he := &httpError{status: http.StatusBadRequest, msg: err.Error()}
+		var se *expr.SyntaxError
+		if errors.As(err, &se) {
+			he.column = se.Column
+		}
+		return nil, he
 	}
 	for _, v := range e.Vars() {
 		if !slices.Contains(xy, v) {

@@ -112,10 +112,10 @@ func New(limits Limits) *Server {
 	s.mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := endpoints[r.URL.Path]; ok {
 			w.Header().Set("Allow", http.MethodPost)
-			writeError(w, &httpError{http.StatusMethodNotAllowed, r.URL.Path + " takes a POST request with a JSON body"})
+			writeError(w, &httpError{status: http.StatusMethodNotAllowed, msg: r.URL.Path + " takes a POST request with a JSON body"})
 			return
 		}
-		writeError(w, &httpError{http.StatusNotFound, "no such endpoint: " + r.URL.Path})
+		writeError(w, &httpError{status: http.StatusNotFound, msg: "no such endpoint: " + r.URL.Path})
 	})
 	return s
 }
@@ -138,17 +138,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 type httpError struct {
 	status int
 	msg    string
+	column int // for an expression that does not parse, the 1-based column of the error
 }
 
 func (e *httpError) Error() string { return e.msg }
 
 // badRequest returns a 400 error with a formatted message.
 func badRequest(format string, args ...any) error {
-	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+	return &httpError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
 }
 
 // errBusy is answered when no computation slot frees up in time.
-var errBusy = &httpError{http.StatusServiceUnavailable, "the playground is busy with other requests; try again in a moment"}
+var errBusy = &httpError{status: http.StatusServiceUnavailable, msg: "the playground is busy with other requests; try again in a moment"}
 
 // computeFunc answers one decoded request within ctx; req is the raw body.
 type computeFunc func(ctx context.Context, lim Limits, body []byte) (any, error)
@@ -162,7 +163,7 @@ func (s *Server) compute(f computeFunc) http.Handler {
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				writeError(w, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over the limit of %d bytes", tooBig.Limit)})
+				writeError(w, &httpError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("the request body is over the limit of %d bytes", tooBig.Limit)})
 				return
 			}
 			writeError(w, badRequest("reading the request: %v", err))
@@ -186,7 +187,7 @@ func (s *Server) compute(f computeFunc) http.Handler {
 			err = ctx.Err()
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
-			err = &httpError{http.StatusServiceUnavailable, fmt.Sprintf("the computation took longer than %v and was stopped; ask for fewer steps, epochs or grid points", s.limits.Timeout)}
+			err = &httpError{status: http.StatusServiceUnavailable, msg: fmt.Sprintf("the computation took longer than %v and was stopped; ask for fewer steps, epochs or grid points", s.limits.Timeout)}
 		}
 		if err != nil {
 			writeError(w, err)
@@ -210,7 +211,7 @@ func (s *Server) recovering(h http.Handler) http.Handler {
 					logf = s.ErrorLog.Printf
 				}
 				logf("playground: panic serving %s %s: %v", r.Method, r.URL.Path, v)
-				writeError(w, &httpError{http.StatusInternalServerError, fmt.Sprintf("internal error: %v", v)})
+				writeError(w, &httpError{status: http.StatusInternalServerError, msg: fmt.Sprintf("internal error: %v", v)})
 			}
 		}()
 		h.ServeHTTP(w, r)
@@ -233,16 +234,17 @@ func decode(body []byte, v any) error {
 
 // errorBody is the JSON form of every error.
 type errorBody struct {
-	Error string `json:"error"`
+	Error  string `json:"error"`
+	Column int    `json:"column,omitempty"` // where an expression failed to parse, 1-based
 }
 
 func writeError(w http.ResponseWriter, err error) {
-	status := http.StatusBadRequest
+	status, column := http.StatusBadRequest, 0
 	var he *httpError
 	if errors.As(err, &he) {
-		status = he.status
+		status, column = he.status, he.column
 	}
-	writeJSON(w, status, errorBody{Error: err.Error()})
+	writeJSON(w, status, errorBody{Error: err.Error(), Column: column})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

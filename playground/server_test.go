@@ -157,6 +157,11 @@ func TestSurfaceUndefined(t *testing.T) {
 func TestSurfaceBadInput(t *testing.T) {
 	s := New(Limits{MaxExprLen: 40})
 	wantError(t, s, "/api/surface", `{"expr":"x^2 +* y"}`, 400, "column 6", "x^2 +* y\n", "     ^")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/surface", strings.NewReader(`{"expr":"sin(x"}`)))
+	if body := rec.Body.String(); !strings.Contains(body, `"column":4`) {
+		t.Errorf("the column of a syntax error is not in the answer: %s", body)
+	}
 	wantError(t, s, "/api/surface", `{"expr":""}`, 400, "empty expression")
 	wantError(t, s, "/api/surface", `{"expr":"x + z"}`, 400, "variable z", "x and y")
 	wantError(t, s, "/api/surface", `{"expr":"`+strings.Repeat("x+", 30)+`x"}`, 400, "61 characters", "limit is 40")
