@@ -502,25 +502,41 @@ func optimizeHandler(ctx context.Context, lim Limits, body []byte) (any, error) 
 	}
 	out := OptimizeResponse{Runs: make([]Run, len(req.Runs))}
 	for i, spec := range req.Runs {
+		out.Runs[i] = fn.run(ctx, spec.Name, factories[i], x0, steps)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		out.Runs[i] = fn.run(spec.Name, factories[i], x0, steps)
 	}
 	return out, nil
 }
 
+// stoppable is an optimiser whose Step fails once ctx is done, so that a
+// long run ends at the request's deadline.
+type stoppable struct {
+	opt
+	ctx context.Context
+}
+
+// Step implements optim.Optimizer.
+func (s stoppable) Step() error {
+	if err := s.ctx.Err(); err != nil {
+		return err
+	}
+	return s.opt.Step()
+}
+
 // run minimises f from x0 for steps steps (stopping early at a point where
-// ‖∇f‖ ≤ 1e-12) and returns the trajectory.
-func (fn *function) run(name string, newOpt optim.Factory, x0 []float64, steps int) (run Run) {
+// ‖∇f‖ ≤ 1e-12, or when ctx is done) and returns the trajectory.
+func (fn *function) run(ctx context.Context, name string, newOpt optim.Factory, x0 []float64, steps int) (run Run) {
 	run.Name = name
 	lr := math.NaN()
 	probe := func(g groups) (opt, error) {
 		o, err := newOpt(g)
-		if err == nil {
-			lr = o.Groups()[0].LR
+		if err != nil {
+			return nil, err
 		}
-		return o, err
+		lr = o.Groups()[0].LR
+		return stoppable{o, ctx}, nil
 	}
 	defer func() {
 		if r := recover(); r != nil {

@@ -435,6 +435,14 @@ func TestTimeout(t *testing.T) {
 	s := New(Limits{Timeout: time.Nanosecond})
 	wantError(t, s, "/api/train", `{"epochs":50}`, http.StatusServiceUnavailable, "took longer than 1ns")
 	wantError(t, s, "/api/surface", `{"expr":"x"}`, http.StatusServiceUnavailable, "took longer")
+	wantError(t, s, "/api/optimize", `{"expr":"x^2","start":[1,1],"runs":[{"name":"gd"}]}`, http.StatusServiceUnavailable, "took longer")
+	// A long optimisation is cut short at the deadline, not after its last step.
+	s = New(Limits{Timeout: 50 * time.Millisecond, MaxSteps: 1 << 30})
+	start := time.Now()
+	wantError(t, s, "/api/optimize", `{"expr":"sin(x)*cos(y) + x^2*y^2","start":[1,1],"steps":100000000,"runs":[{"name":"gd","lr":1e-9}]}`, http.StatusServiceUnavailable, "took longer than 50ms")
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the optimisation ran %v past a 50 ms deadline", d)
+	}
 }
 
 // A panic inside a handler is answered 500 with a JSON error and logged;
