@@ -28,7 +28,7 @@ type Limits struct {
 	MaxGrid       int           // points per side of a value or probability grid; default 200
 	MaxField      int           // points per side of the gradient field; default 40
 	MaxSteps      int           // optimiser steps per run; default 5000
-	MaxRuns       int           // optimisers run side by side; default 8
+	MaxRuns       int           // optimisers run side by side; default 10 (all the page offers)
 	MaxEpochs     int           // training epochs; default 2000
 	MaxSnapshots  int           // training snapshots returned; default 200
 	MaxPoints     int           // training examples; default 1000
@@ -52,7 +52,7 @@ func (l Limits) withDefaults() Limits {
 	setInt(&l.MaxGrid, 200)
 	setInt(&l.MaxField, 40)
 	setInt(&l.MaxSteps, 5000)
-	setInt(&l.MaxRuns, 8)
+	setInt(&l.MaxRuns, 10)
 	setInt(&l.MaxEpochs, 2000)
 	setInt(&l.MaxSnapshots, 200)
 	setInt(&l.MaxPoints, 1000)

@@ -4,7 +4,7 @@
 
 const $ = (id) => document.getElementById(id);
 const SVGNS = "http://www.w3.org/2000/svg";
-const COLORS = ["#e6194b", "#2458d6", "#f58231", "#3cb44b", "#911eb4", "#42a5b3", "#c2185b", "#7a5c00", "#000000"];
+const COLORS = ["#e6194b", "#2458d6", "#f58231", "#3cb44b", "#911eb4", "#42a5b3", "#f032e6", "#7a5c00", "#000000", "#808080"];
 
 // window.nabla is the page's state, visible to tests and the console.
 const state = window.nabla = {
@@ -14,15 +14,15 @@ const state = window.nabla = {
 };
 
 const PRESETS = [
-  { name: "Rosenbrock", expr: "(1-x)^2 + 100*(y-x^2)^2", box: [-2, 2, -1, 3], start: [-1.2, 1],
+  { name: "Rosenbrock", steps: 1500, expr: "(1-x)^2 + 100*(y-x^2)^2", box: [-2, 2, -1, 3], start: [-1.2, 1],
     lr: { gd: 0.001, momentum: 0.0005, nesterov: 0.0005, adagrad: 0.5, rmsprop: 0.01, adam: 0.05, adamw: 0.05, nadam: 0.05, adadelta: 1 } },
-  { name: "Himmelblau", expr: "(x^2+y-11)^2 + (x+y^2-7)^2", box: [-5, 5, -5, 5], start: [0.2, -0.5],
+  { name: "Himmelblau", steps: 200, expr: "(x^2+y-11)^2 + (x+y^2-7)^2", box: [-5, 5, -5, 5], start: [0.2, -0.5],
     lr: { gd: 0.01, momentum: 0.005, nesterov: 0.005, adagrad: 1, rmsprop: 0.05, adam: 0.2, adamw: 0.2, nadam: 0.2, adadelta: 1 } },
-  { name: "Saddle x² − y²", expr: "x^2 - y^2", box: [-2, 2, -2, 2], start: [-1.8, 0.02],
+  { name: "Saddle x² − y²", steps: 60, expr: "x^2 - y^2", box: [-2, 2, -2, 2], start: [-1.8, 0.02],
     lr: { gd: 0.05, momentum: 0.02, nesterov: 0.02, adagrad: 0.3, rmsprop: 0.01, adam: 0.05, adamw: 0.05, nadam: 0.05, adadelta: 1 } },
-  { name: "Elongated bowl", expr: "x^2 + 20*y^2", box: [-3, 3, -3, 3], start: [-2.5, 1.5],
+  { name: "Elongated bowl", steps: 150, expr: "x^2 + 20*y^2", box: [-3, 3, -3, 3], start: [-2.5, 1.5],
     lr: { gd: 0.045, momentum: 0.01, nesterov: 0.01, adagrad: 0.8, rmsprop: 0.05, adam: 0.2, adamw: 0.2, nadam: 0.2, adadelta: 1 } },
-  { name: "Wavy", expr: "sin(2*x)*cos(2*y) + 0.1*(x^2 + y^2)", box: [-3, 3, -3, 3], start: [0.3, 0.4],
+  { name: "Wavy", steps: 200, expr: "sin(2*x)*cos(2*y) + 0.1*(x^2 + y^2)", box: [-3, 3, -3, 3], start: [0.3, 0.4],
     lr: { gd: 0.1, momentum: 0.05, nesterov: 0.05, adagrad: 0.5, rmsprop: 0.02, adam: 0.1, adamw: 0.1, nadam: 0.1, adadelta: 1 } },
 ];
 const CHECKED = ["gd", "momentum", "adam"];
@@ -33,7 +33,11 @@ async function api(path, body) {
   const res = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   let data;
   try { data = await res.json(); } catch (e) { throw new Error(`the server answered ${res.status} without JSON`); }
-  if (!res.ok) throw new Error(data.error || `the server answered ${res.status}`);
+  if (!res.ok) {
+    const err = new Error(data.error || `the server answered ${res.status}`);
+    err.column = data.column;
+    throw err;
+  }
   return data;
 }
 
@@ -122,12 +126,14 @@ function contourSegments(values, n, level) {
 // ---------- charts ----------
 
 // lineChart draws series [{ys, color, name}] against their index (x from
-// x0) in svg, with a log y axis when asked and every value positive, and a
-// vertical cursor at x = cursor. Points past upto are not drawn.
+// x0) in svg, and a vertical cursor at x = cursor. Points past upto are not
+// drawn. With opts.log the y axis is logarithmic when every value is
+// positive, symmetric-logarithmic (sign(y)·log₁₀(1 + |y|)) when values of
+// large magnitude reach zero or below, and linear otherwise.
 function lineChart(svg, series, opts = {}) {
   svg.replaceChildren();
   const W = +svg.getAttribute("width"), H = +svg.getAttribute("height");
-  const m = { l: 52, r: 10, t: 10, b: 24 };
+  const m = { l: 62, r: 10, t: 10, b: 24 };
   const x0 = opts.x0 || 0;
   let lo = Infinity, hi = -Infinity, len = 0;
   for (const s of series) {
@@ -135,8 +141,10 @@ function lineChart(svg, series, opts = {}) {
     for (const y of s.ys) if (y !== null && Number.isFinite(y)) { lo = Math.min(lo, y); hi = Math.max(hi, y); }
   }
   if (!Number.isFinite(lo)) { el("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }, svg).textContent = "no data yet"; return; }
-  const log = opts.log && lo > 0;
-  const f = log ? Math.log10 : (v) => v;
+  const scale = !opts.log ? "linear" : lo > 0 ? "log" : Math.max(-lo, hi) > 1e3 ? "symlog" : "linear";
+  const f = { log: Math.log10, symlog: (v) => Math.sign(v) * Math.log10(1 + Math.abs(v)), linear: (v) => v }[scale];
+  const finv = { log: (v) => 10 ** v, symlog: (v) => Math.sign(v) * (10 ** Math.abs(v) - 1), linear: (v) => v }[scale];
+  const log = scale === "log";
   let a = f(lo), b = f(hi);
   if (b - a < 1e-12) { a -= 1; b += 1; }
   const pad = (b - a) * 0.05; a -= pad; b += pad;
@@ -146,11 +154,11 @@ function lineChart(svg, series, opts = {}) {
   for (let k = 0; k <= 4; k++) {
     const v = a + (b - a) * k / 4, y = m.t + (1 - k / 4) * (H - m.t - m.b);
     el("line", { x1: m.l, x2: W - m.r, y1: y, y2: y, stroke: "#eee" }, svg);
-    el("text", { x: m.l - 4, y: y + 4, "text-anchor": "end" }, svg).textContent = fmt(log ? 10 ** v : v, 3);
+    el("text", { x: m.l - 4, y: y + 4, "text-anchor": "end" }, svg).textContent = fmt(finv(v), 3);
   }
   el("text", { x: m.l, y: H - 6 }, svg).textContent = String(x0);
   el("text", { x: W - m.r, y: H - 6, "text-anchor": "end" }, svg).textContent = `${x0 + Math.max(len - 1, 0)} ${opts.xLabel || ""}`;
-  if (log) el("text", { x: W - m.r - 2, y: m.t + 12, "text-anchor": "end" }, svg).textContent = "log scale";
+  if (scale !== "linear") el("text", { x: W - m.r - 2, y: m.t + 12, "text-anchor": "end" }, svg).textContent = scale + " scale";
   const upto = opts.upto === undefined ? Infinity : opts.upto;
   for (const s of series) {
     let d = "", pen = false;
@@ -197,10 +205,21 @@ async function plot() {
     $("run-legend").replaceChildren();
     if (state.start) await queryPoint();
   } catch (e) {
-    state.error = e.message;
-    showError($("fn-error"), e.message);
+    reportError(e);
   } finally {
     setBusy(false, "plot", "run");
+  }
+}
+
+// reportError shows a failed request's message; for an expression that did
+// not parse it also selects the offending character in the input.
+function reportError(e) {
+  state.error = e.message;
+  showError($("fn-error"), e.message);
+  if (e.column) {
+    const input = $("expr"), at = Math.min(e.column - 1, input.value.length);
+    input.focus();
+    input.setSelectionRange(at, Math.min(at + 1, input.value.length));
   }
 }
 
@@ -350,8 +369,7 @@ async function runOptimizers() {
     state.runs = res.runs;
     animate();
   } catch (e) {
-    state.error = e.message;
-    showError($("fn-error"), e.message);
+    reportError(e);
   } finally {
     setBusy(false, "plot", "run");
   }
@@ -399,6 +417,7 @@ function applyPreset() {
     const lr = p.lr[tr.dataset.name];
     if (lr) tr.querySelector("input[type=number]").value = lr;
   }
+  $("steps").value = p.steps;
   state.start = p.start;
   state.point = null;
   plot();
@@ -453,6 +472,7 @@ function setupFunctionView() {
   };
   svg.onpointerup = () => { if (down) { down = null; queryPoint(); } };
   state.start = PRESETS[0].start;
+  $("steps").value = PRESETS[0].steps;
   plot();
 }
 
