@@ -304,7 +304,7 @@ type PointRequest struct {
 //	            "maximum" (both < 0), "saddle" (opposite signs) or "flat"
 //	            (an eigenvalue ≈ 0: the second-order test says nothing);
 //	            the point is a minimum, maximum or saddle only if also
-//	            Stationary (‖∇f‖ ≈ 0).
+//	            Stationary: ‖∇f‖ ≤ 1e-6·max(1, |f|).
 type PointResponse struct {
 	X            float64   `json:"x"`
 	Y            float64   `json:"y"`

@@ -34,7 +34,9 @@ type (
 // presets are the optimisers the page offers, as the textbook names them:
 // "momentum" and "nesterov" are torch's SGD with those options. Each is a
 // thin mapping onto the optim settings struct, whose zero fields mean
-// PyTorch's defaults.
+// PyTorch's defaults. (nabla minimize builds optimisers from its flags in
+// package main, one flag per torch argument; the page offers a learning rate
+// and a momentum only, so it needs this smaller table rather than that one.)
 var presets = []preset{
 	{"gd", "plain gradient descent: x ← x − η∇f", func(s OptimizerSpec) optim.Factory {
 		return func(g groups) (opt, error) { return optim.NewSGD(g, optim.SGD{LR: s.LR}) }

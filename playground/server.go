@@ -303,7 +303,7 @@ func IsLoopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// NewHTTPServer returns an http.Server for h on addr with timeouts that
+// NewHTTPServer returns an http.Server for s on addr with timeouts that
 // suit the playground: a slow client cannot hold a connection open for
 // long, and a response has time for a computation of Limits.Timeout.
 func NewHTTPServer(addr string, s *Server) *http.Server {
