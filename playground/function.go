@@ -115,7 +115,7 @@ type SurfaceResponse struct {
 	Expr   string `json:"expr"` // as expr prints it back
 	Box    Box    `json:"box"`
 	N      int    `json:"n"`
-	Values Floats `json:"values"`
+	Values Grid   `json:"values"`
 	Min    Float  `json:"min"` // of the defined values
 	Max    Float  `json:"max"`
 	// Levels are contour levels at evenly spaced quantiles of the defined
@@ -124,8 +124,8 @@ type SurfaceResponse struct {
 	Levels    Floats `json:"levels"`
 	Undefined int    `json:"undefined"` // grid points where f is NaN or ±Inf
 	Field     int    `json:"field"`
-	GX        Floats `json:"gx"` // ∂f/∂x on the field grid
-	GY        Floats `json:"gy"` // ∂f/∂y
+	GX        Grid   `json:"gx"` // ∂f/∂x on the field grid
+	GY        Grid   `json:"gy"` // ∂f/∂y
 }
 
 func surfaceHandler(ctx context.Context, lim Limits, body []byte) (any, error) {
@@ -199,7 +199,7 @@ func quantileLevels(sorted []float64, k int) Floats {
 
 // values evaluates f at every (xs[k], ys[k]) in one vectorised pass: expr.Build
 // accepts tensors and evaluates elementwise. Undefined points come out NaN.
-func (fn *function) values(xs, ys []float64) (out Floats, err error) {
+func (fn *function) values(xs, ys []float64) (out Grid, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = badRequest("f could not be evaluated on the grid: %v", r)
@@ -216,12 +216,12 @@ func (fn *function) values(xs, ys []float64) (out Floats, err error) {
 
 // broadcast returns t's values as n numbers: t itself, or its single value
 // repeated (an expression that does not depend on x or y).
-func broadcast(t *tensor.Tensor[float64], n int) Floats {
+func broadcast(t *tensor.Tensor[float64], n int) []float64 {
 	d := t.Data()
 	if len(d) == n {
 		return slices.Clone(d)
 	}
-	out := make(Floats, n)
+	out := make([]float64, n)
 	for i := range out {
 		out[i] = d[0]
 	}
@@ -233,9 +233,9 @@ func broadcast(t *tensor.Tensor[float64], n int) Floats {
 // derivative at once. Where that pass fails (a NaN gradient somewhere on the
 // grid is an error in autodiff), the points are differentiated one by one
 // and the undefined ones left NaN.
-func (fn *function) gradients(xs, ys []float64) (gx, gy Floats) {
+func (fn *function) gradients(xs, ys []float64) (gx, gy Grid) {
 	n := len(xs)
-	gx, gy = make(Floats, n), make(Floats, n)
+	gx, gy = make(Grid, n), make(Grid, n)
 	ok := func() (ok bool) {
 		defer func() {
 			if recover() != nil {

@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/nabla-go/nabla/autodiff"
@@ -75,26 +74,6 @@ type TrainResponse struct {
 	GradNorms []Floats   `json:"grad_norms"`
 	Snapshots []Snapshot `json:"snapshots"`
 	Stopped   string     `json:"stopped,omitempty"` // why training ended early (the loss became NaN)
-}
-
-// Probs are probabilities, encoded with 3 decimals to keep the answer small.
-type Probs []float64
-
-// MarshalJSON implements json.Marshaler; NaN is null.
-func (ps Probs) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 2+len(ps)*6)
-	b = append(b, '[')
-	for i, v := range ps {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			b = append(b, "null"...)
-			continue
-		}
-		b = strconv.AppendFloat(b, v, 'f', 3, 64)
-	}
-	return append(b, ']'), nil
 }
 
 // maxProbValues bounds snapshots × grid², the probabilities in one answer.

@@ -259,33 +259,52 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // Floats is a slice of numbers that encodes NaN and ±Inf as JSON null (a
-// point where a function is undefined) and others with 7 significant digits.
+// point where a function is undefined) and others in full precision (the
+// shortest decimal that reads back to the same float64).
 type Floats []float64
 
 // MarshalJSON implements json.Marshaler.
-func (fs Floats) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 2+len(fs)*10)
-	b = append(b, '[')
-	for i, v := range fs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendNumber(b, v)
-	}
-	return append(b, ']'), nil
-}
+func (fs Floats) MarshalJSON() ([]byte, error) { return appendList(nil, fs, 'g', -1), nil }
 
-// Float is a number that encodes NaN and ±Inf as JSON null.
+// Grid is Floats for pictures: values on a grid, with 7 significant digits
+// to keep a large grid's answer small.
+type Grid []float64
+
+// MarshalJSON implements json.Marshaler.
+func (g Grid) MarshalJSON() ([]byte, error) { return appendList(nil, g, 'g', 7), nil }
+
+// Probs are probabilities, encoded with 3 decimals to keep the answer small;
+// NaN is null.
+type Probs []float64
+
+// MarshalJSON implements json.Marshaler.
+func (ps Probs) MarshalJSON() ([]byte, error) { return appendList(nil, ps, 'f', 3), nil }
+
+// Float is a number that encodes NaN and ±Inf as JSON null, others in full
+// precision.
 type Float float64
 
 // MarshalJSON implements json.Marshaler.
-func (f Float) MarshalJSON() ([]byte, error) { return appendNumber(nil, float64(f)), nil }
+func (f Float) MarshalJSON() ([]byte, error) { return appendNumber(nil, float64(f), 'g', -1), nil }
 
-func appendNumber(b []byte, v float64) []byte {
+// appendList appends vs as a JSON array, each number formatted by
+// strconv.AppendFloat(…, format, prec, 64) and NaN and ±Inf as null.
+func appendList(b []byte, vs []float64, format byte, prec int) []byte {
+	b = append(b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendNumber(b, v, format, prec)
+	}
+	return append(b, ']')
+}
+
+func appendNumber(b []byte, v float64, format byte, prec int) []byte {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return append(b, "null"...)
 	}
-	return strconv.AppendFloat(b, v, 'g', 7, 64)
+	return strconv.AppendFloat(b, v, format, prec, 64)
 }
 
 // IsLoopback reports whether addr (host:port) only listens on the loopback

@@ -480,10 +480,12 @@ func TestIsLoopback(t *testing.T) {
 func TestFloatsJSON(t *testing.T) {
 	b, err := json.Marshal(struct {
 		A Floats
+		G Grid
 		B Float
+		C Float
 		P Probs
-	}{Floats{1, math.NaN(), math.Inf(-1), 1.0 / 3}, Float(math.Inf(1)), Probs{0.12345, math.NaN()}})
-	if err != nil || string(b) != `{"A":[1,null,null,0.3333333],"B":null,"P":[0.123,null]}` {
+	}{Floats{1, math.NaN(), math.Inf(-1), 1.0 / 3}, Grid{1.0 / 3, math.Inf(1)}, Float(math.Inf(1)), Float(0.1), Probs{0.12345, math.NaN()}})
+	if err != nil || string(b) != `{"A":[1,null,null,0.3333333333333333],"G":[0.3333333,null],"B":null,"C":0.1,"P":[0.123,null]}` {
 		t.Errorf("%s %v", b, err)
 	}
 }
