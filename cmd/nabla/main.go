@@ -7,6 +7,7 @@
 //	nabla jacobian  the Jacobian of a vector-valued function
 //	nabla diff      the symbolic derivative as text, LaTeX or Go
 //	nabla minimize  gradient descent and its family on an expression
+//	nabla serve     the web playground (contours, optimiser paths, a network training live)
 //
 // Run `nabla help` for every command.
 package main
@@ -46,6 +47,6 @@ against the other, and shows every number.`,
 		}
 		return usageError{err}
 	})
-	root.AddCommand(newDemoCmd(), newGradCmd(), newTangentCmd(), newJacobianCmd(), newDiffCmd(), newMinimizeCmd(), newTrainCmd(), newPredictCmd(), newDiagnoseCmd(), newPlotCmd())
+	root.AddCommand(newDemoCmd(), newGradCmd(), newTangentCmd(), newJacobianCmd(), newDiffCmd(), newMinimizeCmd(), newTrainCmd(), newPredictCmd(), newDiagnoseCmd(), newPlotCmd(), newServeCmd())
 	return root
 }
