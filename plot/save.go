@@ -53,6 +53,14 @@ func points(px int) vg.Length { return vg.Length(px) * vg.Inch / dpi }
 // Formats are the file extensions Save-like functions accept.
 var Formats = []string{".svg", ".png"}
 
+// CheckFormat returns an error unless path names a format Save-like
+// functions write (see Formats), so a caller can refuse a bad output name
+// before doing the work that a picture shows.
+func CheckFormat(path string) error {
+	_, err := format(path)
+	return err
+}
+
 // format returns the output format of path, from its extension.
 func format(path string) (string, error) {
 	ext := strings.ToLower(filepath.Ext(path))

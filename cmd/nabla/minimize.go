@@ -14,6 +14,7 @@ import (
 	"github.com/nabla-go/nabla/expr"
 	"github.com/nabla-go/nabla/internal/textdist"
 	"github.com/nabla-go/nabla/optim"
+	"github.com/nabla-go/nabla/plot"
 )
 
 // optimizerNames are the --optimizer values, as PyTorch names the classes.
@@ -29,7 +30,7 @@ type minimizeFlags struct {
 	clipValue, tol                          float64
 	nesterov, centered, amsgrad, maximize   bool
 	steps, restarts, history                int
-	lineSearch                              string
+	lineSearch, plot                        string
 	seed                                    uint64
 	asJSON                                  bool
 	set                                     *pflag.FlagSet
@@ -85,7 +86,9 @@ with the same flags and tabulates them.`,
 	f.StringVar(&fl.lineSearch, "line-search", "strong_wolfe", "line search for lbfgs: strong_wolfe or none")
 	f.StringVar(&fl.compare, "compare", "", "run several optimisers, e.g. sgd,adam,rmsprop, and compare them")
 	f.BoolVar(&fl.asJSON, "json", false, "print one JSON object instead of text")
+	f.StringVar(&fl.plot, "plot", "", "draw the path(s) over the contours of f (two variables) to this .svg or .png file")
 	cmd.MarkFlagsMutuallyExclusive("clip-norm", "clip-value")
+	cmd.MarkFlagsMutuallyExclusive("plot", "restarts")
 	_ = cmd.MarkFlagRequired("from")
 	return cmd
 }
@@ -293,11 +296,19 @@ func runMinimize(w io.Writer, src string, fl *minimizeFlags) error {
 	if err != nil {
 		return err
 	}
+	if fl.plot != "" {
+		if len(vars) != 2 {
+			return usagef("--plot draws the path over the contours of a function of two variables; this one has %d (%s)", len(vars), strings.Join(vars, ", "))
+		}
+		if err := plot.CheckFormat(fl.plot); err != nil {
+			return usageError{err}
+		}
+	}
 	if fl.compare != "" {
-		return runCompare(w, vars, x0, f, fl, stop, opts)
+		return runCompare(w, e, vars, x0, f, fl, stop, opts)
 	}
 	if fl.optimizer == "lbfgs" {
-		return runLBFGS(w, vars, x0, f, fl, stop)
+		return runLBFGS(w, e, vars, x0, f, fl, stop)
 	}
 	newOpt, err := fl.factory(fl.optimizer)
 	if err != nil {
@@ -313,7 +324,42 @@ func runMinimize(w io.Writer, src string, fl *minimizeFlags) error {
 	if err != nil && r.Path == nil {
 		return err
 	}
+	if err := fl.drawPaths(e, vars, plot.PathOf(fl.optimizer, r.Path)); err != nil {
+		return err
+	}
 	return reportRun(w, vars, f, r, fl.asJSON, err)
+}
+
+// drawPaths writes --plot, if given: the paths over the contours of e, in a
+// box around them with a margin of a quarter of their extent.
+func (fl *minimizeFlags) drawPaths(e *expr.Expr, vars []string, paths ...plot.Path) error {
+	if fl.plot == "" {
+		return nil
+	}
+	lo, hi := [2]float64{math.Inf(1), math.Inf(1)}, [2]float64{math.Inf(-1), math.Inf(-1)}
+	for _, p := range paths {
+		for i := range p.X {
+			for k, v := range [2]float64{p.X[i], p.Y[i]} {
+				if !math.IsNaN(v) && !math.IsInf(v, 0) {
+					lo[k], hi[k] = min(lo[k], v), max(hi[k], v)
+				}
+			}
+		}
+	}
+	var box [4]float64
+	for k := range 2 {
+		if lo[k] > hi[k] { // no finite point
+			lo[k], hi[k] = -1, 1
+		}
+		m := max((hi[k]-lo[k])/4, 0.5*max(1e-3, math.Abs(lo[k]+hi[k])/2*1e-3))
+		box[2*k], box[2*k+1] = lo[k]-m, hi[k]+m
+	}
+	c, err := exprContour(e, vars, plot.Box{X0: box[0], X1: box[1], Y0: box[2], Y1: box[3]}, true)
+	if err != nil {
+		return err
+	}
+	c.Paths = paths
+	return c.Save(fl.plot)
 }
 
 // reportRun prints one minimisation run with the Hessian's verdict on its
@@ -375,7 +421,7 @@ func (fl *minimizeFlags) lbfgs() (optim.LBFGS, error) {
 }
 
 // runLBFGS runs --optimizer lbfgs.
-func runLBFGS(w io.Writer, vars []string, x0 []float64, f autodiff.Func[float64], fl *minimizeFlags, stop optim.Stop) error {
+func runLBFGS(w io.Writer, e *expr.Expr, vars []string, x0 []float64, f autodiff.Func[float64], fl *minimizeFlags, stop optim.Stop) error {
 	s, err := fl.lbfgs()
 	if err != nil {
 		return err
@@ -383,6 +429,9 @@ func runLBFGS(w io.Writer, vars []string, x0 []float64, f autodiff.Func[float64]
 	r, err := optim.MinimizeLBFGS(f, x0, s, stop)
 	if err != nil && r.Path == nil {
 		return usageError{err}
+	}
+	if err := fl.drawPaths(e, vars, plot.PathOf("lbfgs", r.Path)); err != nil {
+		return err
 	}
 	return reportRun(w, vars, f, r, fl.asJSON, err)
 }

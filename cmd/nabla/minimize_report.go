@@ -11,7 +11,9 @@ import (
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/nabla-go/nabla/autodiff"
+	"github.com/nabla-go/nabla/expr"
 	"github.com/nabla-go/nabla/optim"
+	"github.com/nabla-go/nabla/plot"
 	"github.com/nabla-go/nabla/tensor"
 )
 
@@ -45,8 +47,9 @@ func printProgress(w io.Writer, vars []string, r optim.Result) {
 }
 
 // runCompare runs each optimiser of --compare with the same flags.
-func runCompare(w io.Writer, vars []string, x0 []float64, f autodiff.Func[float64], fl *minimizeFlags, stop optim.Stop, opts optim.Options) error {
+func runCompare(w io.Writer, e *expr.Expr, vars []string, x0 []float64, f autodiff.Func[float64], fl *minimizeFlags, stop optim.Stop, opts optim.Options) error {
 	var rows []compareRow
+	var paths []plot.Path
 	best := -1
 	for _, name := range strings.Split(fl.compare, ",") {
 		name = strings.TrimSpace(name)
@@ -55,6 +58,9 @@ func runCompare(w io.Writer, vars []string, x0 []float64, f autodiff.Func[float6
 			return err
 		}
 		r, err := optim.Minimize(f, x0, newOpt, stop, opts)
+		if r.Path != nil && fl.plot != "" {
+			paths = append(paths, plot.PathOf(name, r.Path))
+		}
 		row := compareRow{Optimizer: name, X: r.X, F: r.F, Steps: r.Steps, Stopped: r.Stopped}
 		if err != nil {
 			row.Error = err.Error()
@@ -65,6 +71,9 @@ func runCompare(w io.Writer, vars []string, x0 []float64, f autodiff.Func[float6
 			best = len(rows)
 		}
 		rows = append(rows, row)
+	}
+	if err := fl.drawPaths(e, vars, paths...); err != nil {
+		return err
 	}
 	for i := range rows {
 		rows[i].Distance = math.NaN()

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -98,7 +96,7 @@ is written whole or not at all.`,
 }
 
 func runPlot(w, errw io.Writer, src string, fl *plotFlags) error {
-	if ext := strings.ToLower(filepath.Ext(fl.out)); !slices.Contains(plot.Formats, ext) {
+	if err := plot.CheckFormat(fl.out); err != nil {
 		return usagef("-o %s: name the picture .svg or .png", fl.out)
 	}
 	e, err := parseExpr(src)

@@ -207,3 +207,45 @@ func TestPlotContourFlags(t *testing.T) {
 		t.Errorf("Grad(2, 1) = (%g, %g), want (2, 2)", gx, gy)
 	}
 }
+
+// TestPlotFlags: minimize --plot draws the paths (one polyline per
+// optimiser) and train --plot the loss curves (one per part); bad names and
+// one-variable functions are refused before any work.
+func TestPlotFlags(t *testing.T) {
+	dir := t.TempDir()
+	svg := filepath.Join(dir, "paths.svg")
+	if _, err := run("minimize", "x^2 + 3*y^2", "--from", "x=1,y=1", "--lr", "0.05", "--steps", "50", "--compare", "gd,adam", "--plot", svg); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(svg)
+	if err != nil || !strings.Contains(string(b), "gd") || !strings.Contains(string(b), "adam") {
+		t.Errorf("paths picture: %v, legend missing", err)
+	}
+	pngPath := filepath.Join(dir, "one.png")
+	if _, err := run("minimize", "x^2 + 3*y^2", "--from", "x=1,y=1", "--optimizer", "lbfgs", "--plot", pngPath); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := os.Open(pngPath); err != nil {
+		t.Error(err)
+	} else if _, err := png.Decode(f); err != nil {
+		t.Errorf("lbfgs path picture: %v", err)
+	}
+	loss := filepath.Join(dir, "loss.svg")
+	r := trainJSON(t, "--data", "builtin:iris", "--model", "softmax", "--epochs", "5", "--val", "0.2", "--plot", loss)
+	b, err = os.ReadFile(loss)
+	if err != nil || r.Plot != loss || !strings.Contains(string(b), "training") || !strings.Contains(string(b), "validation") {
+		t.Errorf("loss picture: %v, plot %q", err, r.Plot)
+	}
+	for _, c := range [][]string{
+		{"minimize", "x^2", "--from", "x=1", "--plot", filepath.Join(dir, "a.png")},
+		{"minimize", "x^2 + y^2", "--from", "x=1,y=1", "--plot", filepath.Join(dir, "a.gif")},
+		{"train", "--data", "builtin:iris", "--model", "softmax", "--plot", filepath.Join(dir, "a.jpg")},
+	} {
+		if _, err := run(c...); err == nil || exitCode(err) != 2 {
+			t.Errorf("%v: %v, want a usage error", c, err)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "a.*")); len(left) != 0 {
+		t.Errorf("refused runs left files: %v", left)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/nabla-go/nabla/diagnose"
 	"github.com/nabla-go/nabla/internal/textdist"
 	"github.com/nabla-go/nabla/optim"
+	"github.com/nabla-go/nabla/plot"
 	"github.com/nabla-go/nabla/train"
 )
 
@@ -34,7 +35,7 @@ var trainOptimizers = slices.DeleteFunc(slices.Clone(optimizerNames), func(s str
 // hyperparameters live in opt, shared with minimize (factory reads them).
 type trainFlags struct {
 	dataSpec, test, target, task, model, hidden, activation string
-	optimizer, schedule, batch, scale, save, resume         string
+	optimizer, schedule, batch, scale, save, resume, plot   string
 	batchnorm, asJSON, diagnose                             bool
 	dropout, l1, l2, clipNorm, val                          float64
 	epochs, patience                                        int
@@ -111,6 +112,7 @@ the running loss and the speed; --json prints one object to stdout instead.`,
 	f.StringVar(&fl.save, "save", "", "write the trained model to this safetensors file")
 	f.StringVar(&fl.resume, "resume", "", "continue the run saved in this checkpoint (--epochs: the new total)")
 	f.BoolVar(&fl.diagnose, "diagnose", false, "watch the gradients while training: warn live and report vanishing or exploding gradients, dead ReLUs, saturation, a learning rate too high or too low, plateaus and NaN")
+	f.StringVar(&fl.plot, "plot", "", "draw the loss curves (training, and validation with --val) to this .svg or .png file")
 	f.BoolVar(&fl.asJSON, "json", false, "print one JSON object instead of text")
 	return cmd
 }
@@ -134,6 +136,7 @@ type trainOutput struct {
 	Train        metricsOutput  `json:"train"`
 	Test         *metricsOutput `json:"test,omitempty"`
 	Saved        string         `json:"saved,omitempty"`
+	Plot         string         `json:"plot,omitempty"`
 	// Diagnostics are the findings of --diagnose ([] when it found
 	// nothing; absent without --diagnose).
 	Diagnostics *[]diagnose.Finding `json:"diagnostics,omitempty"`
@@ -297,6 +300,11 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 	case !(fl.l1 >= 0) || !(fl.l2 >= 0) || !(fl.clipNorm >= 0):
 		return usagef("--l1, --l2 and --clip-norm must not be negative")
 	}
+	if fl.plot != "" {
+		if err := plot.CheckFormat(fl.plot); err != nil {
+			return usageError{err}
+		}
+	}
 	if fl.optimizer == "lbfgs" {
 		return usagef("--optimizer lbfgs takes whole-batch steps of its own and is not supported by train; choose one of %s", strings.Join(trainOptimizers, ", "))
 	}
@@ -414,6 +422,12 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 	if mon != nil {
 		out.Diagnostics = &findings
 	}
+	if fl.plot != "" && len(h.Epochs) > 0 {
+		if err := plotLosses(fl.plot, h.Epochs); err != nil {
+			return err
+		}
+		out.Plot = fl.plot
+	}
 	if fl.asJSON {
 		if err := writeJSON(stdout, out); err != nil {
 			return err
@@ -434,6 +448,9 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 	}
 	if out.Saved != "" {
 		fmt.Fprintf(stdout, "saved to %s\n", out.Saved)
+	}
+	if out.Plot != "" {
+		fmt.Fprintf(stdout, "loss curves drawn to %s\n", out.Plot)
 	}
 	if mon != nil {
 		printFindings(stdout, findings, mon)
@@ -707,4 +724,18 @@ func matchCheckpoint(ck *train.Checkpoint, arch train.Arch, scaling train.Scalin
 		return usagef("--resume %s: the run has trained %d epochs already; --epochs is the total, so give more than %d", fl.resume, ck.Meta.Epoch, ck.Meta.Epoch)
 	}
 	return nil
+}
+
+// plotLosses draws the training and (if any) validation loss per epoch.
+func plotLosses(path string, epochs []train.Epoch) error {
+	x := make([]float64, len(epochs))
+	tr, val := make([]float64, len(epochs)), make([]float64, len(epochs))
+	for i, e := range epochs {
+		x[i], tr[i], val[i] = float64(e.Epoch), e.TrainLoss, e.ValLoss
+	}
+	series := []plot.Series{{Name: "training", X: x, Y: tr}}
+	if !math.IsNaN(val[0]) {
+		series = append(series, plot.Series{Name: "validation", X: x, Y: val})
+	}
+	return plot.LossCurves(path, plot.Chart{}, series...)
 }
