@@ -32,7 +32,9 @@ type Tensor[T Float] struct {
 	shape   []int
 	strides []int
 	offset  int
-	one     [1]T // storage for one-element tensors: a scalar costs one allocation
+	one     [1]T      // storage for one-element tensors: a scalar costs one allocation
+	arena   *Arena[T] // the Arena the tensor belongs to, or nil
+	gen     uint32    // the arena's generation when the tensor was made
 }
 
 // New returns a zero-filled tensor of the given shape (no dims: a scalar).
@@ -136,7 +138,10 @@ func Convert[U, T Float](t *Tensor[T]) *Tensor[U] {
 }
 
 // Shape returns a copy of the tensor's shape.
-func (t *Tensor[T]) Shape() []int { return cloneInts(t.shape) }
+func (t *Tensor[T]) Shape() []int {
+	t.live()
+	return cloneInts(t.shape)
+}
 
 // Dims returns the number of dimensions (0 for a scalar).
 func (t *Tensor[T]) Dims() int { return len(t.shape) }
@@ -174,23 +179,33 @@ func (t *Tensor[T]) isBroadcastScalar() bool {
 // Data returns the elements in row-major order. For a contiguous tensor it is
 // the storage itself (writes show through); otherwise a fresh copy.
 func (t *Tensor[T]) Data() []T {
+	t.live()
 	if t.IsContiguous() {
 		return t.data[t.offset : t.offset+t.Size()]
 	}
 	return t.Contiguous().data
 }
 
-// Contiguous returns t if it is contiguous, else a contiguous copy.
+// Contiguous returns t if it is contiguous, else a contiguous copy (in t's
+// Arena if it belongs to one).
 func (t *Tensor[T]) Contiguous() *Tensor[T] {
 	if t.IsContiguous() && t.offset == 0 && len(t.data) == t.Size() {
 		return t
 	}
-	return t.Clone()
+	return clone(arenaOf(t, nil), t)
 }
 
-// Clone returns a contiguous copy of t that shares nothing with it.
+// Clone returns a contiguous copy of t that shares nothing with it, in
+// ordinary memory even if t belongs to an Arena: Clone keeps a value beyond
+// the arena's Reset.
 func (t *Tensor[T]) Clone() *Tensor[T] {
-	out := New[T](t.shape...)
+	t.live()
+	return clone(nil, t)
+}
+
+// clone returns a contiguous copy of t in ar (nil: ordinary memory).
+func clone[T Float](ar *Arena[T], t *Tensor[T]) *Tensor[T] {
+	out := ar.New(t.shape...)
 	if t.IsContiguous() {
 		copy(out.data, t.data[t.offset:t.offset+len(out.data)])
 		return out
@@ -202,6 +217,7 @@ func (t *Tensor[T]) Clone() *Tensor[T] {
 
 // Item returns the single element of a one-element tensor; it panics otherwise.
 func (t *Tensor[T]) Item() T {
+	t.live()
 	if t.Size() != 1 {
 		panic(&ShapeError{Op: "Item", Shapes: [][]int{t.shape}, Msg: "Item needs a tensor with exactly one element"})
 	}
@@ -209,10 +225,16 @@ func (t *Tensor[T]) Item() T {
 }
 
 // At returns the element at the given index (one coordinate per axis).
-func (t *Tensor[T]) At(index ...int) T { return t.data[t.offsetOf("At", index)] }
+func (t *Tensor[T]) At(index ...int) T {
+	t.live()
+	return t.data[t.offsetOf("At", index)]
+}
 
 // Set writes v at the given index, in place (visible through every view).
-func (t *Tensor[T]) Set(v T, index ...int) { t.data[t.offsetOf("Set", index)] = v }
+func (t *Tensor[T]) Set(v T, index ...int) {
+	t.live()
+	t.data[t.offsetOf("Set", index)] = v
+}
 
 // Fill sets every element of t to v, in place.
 func (t *Tensor[T]) Fill(v T) { t.each(func(off int) { t.data[off] = v }) }
@@ -258,7 +280,8 @@ func (t *Tensor[T]) each(f func(off int)) {
 		return
 	}
 	nd := len(t.shape)
-	idx := make([]int, nd)
+	var buf [maxStackDims]int
+	idx := scratchInts(&buf, nd)
 	off := t.offset
 	for k := 0; k < n; k++ {
 		f(off)
@@ -318,5 +341,6 @@ func PutScalar[T Float](dst *Tensor[T], v T) *Tensor[T] {
 	dst.one[0] = v
 	dst.data = dst.one[:]
 	dst.shape, dst.strides, dst.offset = nil, nil, 0
+	dst.arena = nil
 	return dst
 }

@@ -1,0 +1,202 @@
+package tensor
+
+import "fmt"
+
+// Arena is reusable memory for tensors that live for one step of a loop (the
+// activations and gradients of one training step). A tensor made by an Arena
+// (New, View, FullLike of one of its tensors) belongs to it, and so does the
+// result of every operation with an operand that belongs to it: the header,
+// the shape and strides and the elements all come from the arena. Reset
+// recycles all of it at once, so after the first step a loop that computes
+// the same shapes each time allocates nothing.
+//
+// Why routing by operand rather than an extra argument to every operation:
+// the allocating API stays as it is, each operation keeps one implementation
+// (it asks its operands where its result goes), and no global state decides
+// where memory comes from. Operations whose operands are all ordinary
+// tensors (a model's weights, say) allocate ordinarily.
+//
+// A tensor of an Arena must not be used after the Arena's Reset: its memory
+// is handed out again. The arena alternates between two sets of memory, so a
+// tensor kept from the step before the last Reset still holds its old values
+// and is refused with a panic by every operation and accessor (Data, Item,
+// At, Set, Shape …). A tensor kept across two Resets may already share
+// memory with a new tensor: Clone what must outlive a step (Clone always
+// allocates ordinary memory).
+//
+// The zero value is ready to use. An Arena belongs to one goroutine at a time.
+type Arena[T Float] struct {
+	gen  uint32       // the generation being handed out; Reset increments it
+	sets [2]memory[T] // sets[gen&1] serves the current generation
+}
+
+// memory is one set of an Arena's chunks.
+type memory[T Float] struct {
+	data    bump[T]
+	ints    bump[int]
+	headers bump[Tensor[T]]
+}
+
+// bump hands out consecutive pieces of reusable chunks. Reset rewinds it; as
+// a loop asks for the same sizes in the same order each step, it then gives
+// out the same pieces again without allocating.
+type bump[E any] struct {
+	chunks [][]E
+	c, off int // current chunk and the offset in it
+}
+
+// chunkSize is the least number of elements a chunk holds.
+const chunkSize = 1 << 14
+
+// take returns n elements (not cleared).
+func (b *bump[E]) take(n int) []E {
+	for b.c < len(b.chunks) {
+		if ch := b.chunks[b.c]; b.off+n <= len(ch) {
+			s := ch[b.off : b.off+n : b.off+n]
+			b.off += n
+			return s
+		}
+		b.c++
+		b.off = 0
+	}
+	ch := make([]E, max(n, chunkSize))
+	b.chunks = append(b.chunks, ch)
+	b.c, b.off = len(b.chunks)-1, n
+	return ch[:n:n]
+}
+
+func (b *bump[E]) reset() { b.c, b.off = 0, 0 }
+
+// Reset recycles every tensor the arena has handed out since the Reset before
+// the last one (see Arena for what happens to tensors still held).
+func (a *Arena[T]) Reset() {
+	a.gen++
+	m := &a.sets[a.gen&1]
+	m.data.reset()
+	m.ints.reset()
+	m.headers.reset()
+}
+
+// Generation returns how many times the arena has been Reset.
+func (a *Arena[T]) Generation() uint32 { return a.gen }
+
+// New returns a zero-filled tensor of the given shape in the arena; on a nil
+// *Arena it is the package-level New.
+func (a *Arena[T]) New(shape ...int) *Tensor[T] {
+	if a == nil {
+		return New[T](shape...)
+	}
+	n := checkShape("New", shape)
+	t := a.header(nil, shape, nil, 0)
+	if n == 1 {
+		t.one[0] = 0
+		t.data = t.one[:]
+	} else {
+		t.data = a.sets[a.gen&1].data.take(n)
+		clear(t.data)
+	}
+	return t
+}
+
+// View returns a tensor of the arena that shares t's elements, shape and
+// strides: operations on it put their results in the arena. Use it for the
+// inputs of a step (a batch of data). Writes through either show in both.
+func (a *Arena[T]) View(t *Tensor[T]) *Tensor[T] {
+	t.live()
+	return a.header(t.data, t.shape, t.strides, t.offset)
+}
+
+// header returns a tensor header with copies of shape and strides (strides
+// nil: contiguous), in a or, for a nil a, in ordinary memory.
+func (a *Arena[T]) header(data []T, shape, strides []int, offset int) *Tensor[T] {
+	if a == nil {
+		st := contiguousStrides(shape)
+		if strides != nil {
+			st = cloneInts(strides)
+			if len(st) == 0 {
+				st = nil
+			}
+		}
+		return &Tensor[T]{data: data, shape: cloneInts(shape), strides: st, offset: offset}
+	}
+	m := &a.sets[a.gen&1]
+	t := &m.headers.take(1)[0]
+	*t = Tensor[T]{data: data, offset: offset, arena: a, gen: a.gen}
+	nd := len(shape)
+	ints := m.ints.take(2 * nd)
+	t.shape = ints[:nd:nd]
+	copy(t.shape, shape)
+	if nd > 0 {
+		t.strides = ints[nd:]
+		if strides != nil {
+			copy(t.strides, strides)
+		} else {
+			fillContiguous(t.strides, shape)
+		}
+	}
+	return t
+}
+
+// Arena returns the arena t belongs to, or nil for an ordinary tensor.
+func (t *Tensor[T]) Arena() *Arena[T] {
+	t.live()
+	return t.arena
+}
+
+// live panics if t belongs to an arena that has been Reset since t was made.
+func (t *Tensor[T]) live() {
+	if t.arena != nil && t.gen != t.arena.gen {
+		panic(fmt.Sprintf("tensor: a tensor of shape %v from an Arena is used after the arena's Reset (made in generation %d, now %d): its memory is recycled; Clone what must outlive a step", t.shape, t.gen, t.arena.gen))
+	}
+}
+
+// arenaOf returns the arena where the result of an operation on a and b goes
+// (a's, else b's, else nil), checking that neither is stale. b may be nil.
+func arenaOf[T Float](a, b *Tensor[T]) *Arena[T] {
+	a.live()
+	if a.arena != nil {
+		if b != nil {
+			b.live()
+		}
+		return a.arena
+	}
+	if b != nil {
+		b.live()
+		return b.arena
+	}
+	return nil
+}
+
+// FullLike returns a contiguous tensor of t's shape filled with v, in t's
+// arena if t belongs to one.
+func FullLike[T Float](t *Tensor[T], v T) *Tensor[T] {
+	out := arenaOf(t, nil).New(t.shape...)
+	if v != 0 {
+		for i := range out.data {
+			out.data[i] = v
+		}
+	}
+	return out
+}
+
+// AppendShape appends t's shape to dst and returns it: the shape without an
+// allocation when dst has room (e.g. a stack array's slice).
+func (t *Tensor[T]) AppendShape(dst []int) []int {
+	t.live()
+	return append(dst, t.shape...)
+}
+
+// maxStackDims is the number of axes for which operations keep their
+// temporary index arrays on the stack.
+const maxStackDims = 8
+
+// scratchInts returns buf[:n] when it fits, else a new slice: temporary index
+// arrays of operations stay on the stack for up to maxStackDims axes.
+func scratchInts(buf *[maxStackDims]int, n int) []int {
+	if n <= len(buf) {
+		s := buf[:n]
+		clear(s)
+		return s
+	}
+	return make([]int, n)
+}
