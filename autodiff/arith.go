@@ -7,7 +7,10 @@ import (
 )
 
 // unbroadcast sums a gradient down to the shape of the input it belongs to.
-func unbroadcast[T Float](g, in *Var[T]) *Var[T] { return SumTo(g, in.Shape()...) }
+func unbroadcast[T Float](g, in *Var[T]) *Var[T] {
+	var b [8]int
+	return SumTo(g, in.dims(&b)...)
+}
 
 // Add returns a + b (broadcasting).
 func Add[T Float](a, b *Var[T]) *Var[T] {
@@ -156,10 +159,10 @@ func (o extremumOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 	}
 	half := tensor.Scale(0.5, tensor.Equal(a.val(), b.val()))
 	if needs(out, 0) {
-		grads[0] = unbroadcast(Mul(g, Const(tensor.Add(wins(a.val(), b.val()), half))), a)
+		grads[0] = unbroadcast(Mul(g, constOf(g, tensor.Add(wins(a.val(), b.val()), half))), a)
 	}
 	if needs(out, 1) {
-		grads[1] = unbroadcast(Mul(g, Const(tensor.Add(wins(b.val(), a.val()), half))), b)
+		grads[1] = unbroadcast(Mul(g, constOf(g, tensor.Add(wins(b.val(), a.val()), half))), b)
 	}
 }
 
@@ -311,7 +314,7 @@ func (absOp[T]) name() string { return "abs" }
 
 // d/dx |x| = sign x
 func (absOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Mul(g, Const(tensor.Sign(out.ins()[0].val())))
+	grads[0] = Mul(g, constOf(g, tensor.Sign(out.ins()[0].val())))
 }
 
 // signBranch is the kink description of ops whose kink is at input 0.
@@ -490,7 +493,7 @@ func (reluOp[T]) name() string { return "relu" }
 
 // d/dx max(x, 0) = [x > 0]
 func (reluOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Mul(g, Const(tensor.Step(out.ins()[0].val())))
+	grads[0] = Mul(g, constOf(g, tensor.Step(out.ins()[0].val())))
 }
 
 // LeakyReLU returns x for x > 0 and slope·x otherwise (PyTorch's default slope
@@ -514,5 +517,5 @@ func (leakyReLUOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 		}
 		return slope
 	})
-	grads[0] = Mul(g, Const(d))
+	grads[0] = Mul(g, constOf(g, d))
 }

@@ -251,6 +251,10 @@ func primCases() []primCase {
 		many("MatMul/mat-vec", fixed([]int{2, 4}, []int{4}), func(x []*v64) *v64 { return MatMul(x[0], x[1]) }),
 		many("MatMul/vec-vec", fixed([]int{4}, []int{4}), func(x []*v64) *v64 { return MatMul(x[0], x[1]) }),
 		many("MatMul/batch-vec", fixed([]int{2, 3, 4}, []int{4}), func(x []*v64) *v64 { return MatMul(x[0], x[1]) }),
+		many("MatMulTrans/a·bᵀ", fixed([]int{3, 4}, []int{2, 4}), func(x []*v64) *v64 { return MatMulTrans(x[0], x[1], false, true) }),
+		many("MatMulTrans/aᵀ·b", fixed([]int{4, 3}, []int{4, 2}), func(x []*v64) *v64 { return MatMulTrans(x[0], x[1], true, false) }),
+		many("MatMulTrans/aᵀ·bᵀ", fixed([]int{4, 3}, []int{2, 4}), func(x []*v64) *v64 { return MatMulTrans(x[0], x[1], true, true) }),
+		many("MatMulTrans/batched-broadcast", fixed([]int{2, 1, 4, 3}, []int{3, 2, 4}), func(x []*v64) *v64 { return MatMulTrans(x[0], x[1], true, true) }),
 	)
 }
 
