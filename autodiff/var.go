@@ -296,7 +296,7 @@ type arena[T Float] struct {
 	// tensors is where lazy scalars of these nodes make their tensors: the
 	// Arena's tensor memory, or for scratch that of the pass's output.
 	tensors *tensor.Arena[T]
-	gen   uint32 // the generation this set serves (Arena sets)
+	gen     uint32 // the generation this set serves (Arena sets)
 }
 
 const extraChunk = 64
