@@ -158,3 +158,38 @@ func TestGradBuffer(t *testing.T) {
 		t.Fatalf("accumulating onto a recorded gradient: %v", got)
 	}
 }
+
+// TestArenaParam: a leaf of the arena gets the same gradient as an ordinary
+// one; a chain of scalar operations from it allocates nothing once the arena
+// has grown; and its gradient dies with the arena's Reset.
+func TestArenaParam(t *testing.T) {
+	x := Param(tensor.Scalar(0.5))
+	if err := chain(x, 300).Backward(); err != nil {
+		t.Fatal(err)
+	}
+	var a Arena[float64]
+	x0 := tensor.Scalar(0.5)
+	var xa *Var[float64]
+	step := func() {
+		a.Reset()
+		xa = a.Param(x0)
+		if err := chain(xa, 300).Backward(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step()
+	if got, want := xa.Grad().Item(), x.Grad().Item(); got != want {
+		t.Fatalf("gradient %v in an arena, %v without", got, want)
+	}
+	step()
+	if n := testing.AllocsPerRun(10, step); n != 0 {
+		t.Errorf("a scalar chain in an arena allocates %v times per pass, want 0", n)
+	}
+	a.Reset()
+	defer func() {
+		if msg, _ := recover().(string); !strings.Contains(msg, "used after the arena's Reset") {
+			t.Fatalf("Grad of a stale arena leaf: got panic %q", msg)
+		}
+	}()
+	xa.Grad()
+}

@@ -71,10 +71,13 @@ func (v *Var[T]) accumulate(g *Var[T], createGraph bool) {
 		v.grad = Add(v.grad, g)
 	case v.grad == nil:
 		if buf == nil || !sameShape(buf, v) {
-			buf = &Var[T]{value: tensor.FullLike(v.val(), 0)}
-			if buf.value.Arena() != nil { // v is memory of an Arena: so is its gradient
-				buf.value = buf.value.Clone()
+			// Memory like v's: an Arena's leaf (Arena.Param) has its
+			// gradient in the arena, any other leaf in ordinary memory.
+			value := tensor.FullLike(v.val(), 0)
+			if v.slab == nil && value.Arena() != nil { // an ordinary leaf of an arena tensor
+				value = value.Clone()
 			}
+			buf = constOf(v, value)
 			v.params().gradBuf = buf
 		}
 		if g.value == nil {

@@ -13,6 +13,11 @@
 // CreateGraph the gradient is itself a graph that can be differentiated again:
 // Hessians and Hessian-vector products are exact, not finite differences.
 //
+// A training loop that builds the same graph at every step can take the
+// memory of each step from an Arena, reset at the start of the step: then a
+// step allocates nothing and results are unchanged. The gradient of a leaf
+// lives in a buffer of the leaf that passes add into in place (see Grad).
+//
 // Several goroutines may build graphs from the same leaves (Param, Const) at
 // once, but a backward pass writes bookkeeping into every Var it reaches,
 // leaves included: run passes that share Vars one at a time. A Var computed
@@ -473,6 +478,17 @@ func (a *Arena[T]) Reset() {
 func (a *Arena[T]) Const(t *tensor.Tensor[T]) *Var[T] {
 	n := a.set().node()
 	n.value = a.tensors.View(t)
+	return n
+}
+
+// Param returns a leaf that requires gradients, holding t (shared, not
+// copied) and belonging to the arena, with its gradient: a variable of one
+// step, such as an input whose saliency ∂loss/∂x is wanted. Like everything
+// from the arena, it and its gradient die at the next-but-one Reset; a
+// model's weights, which outlive steps, are made with the package-level Param.
+func (a *Arena[T]) Param(t *tensor.Tensor[T]) *Var[T] {
+	n := a.Const(t)
+	n.requiresGrad = true
 	return n
 }
 
