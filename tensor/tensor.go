@@ -6,7 +6,9 @@
 // shared data slice plus a shape, strides and an offset, so Reshape (of a
 // contiguous tensor), Transpose, Slice and Expand copy nothing. Every operation
 // returns a new contiguous tensor and never writes into its inputs, except the
-// methods documented as in-place (Set, Fill, CopyFrom).
+// methods documented as in-place (Set, Fill, CopyFrom) and the
+// destination-passing AddInto. An Arena supplies reusable memory: operations
+// on its tensors put their results in it (see Arena).
 //
 // Programmer errors — shapes that do not fit, an axis out of range — panic with
 // a *ShapeError that names the operation and the shapes involved. Higher-level
