@@ -16,7 +16,7 @@ func unbroadcast[T Float](g, in *Var[T]) *Var[T] {
 func Add[T Float](a, b *Var[T]) *Var[T] {
 	n := newNode(addOp[T]{}, a, b, nil)
 	if scalars(a, b) {
-		return n.setScalar(a.Item() + b.Item())
+		return n.setScalar(a.item() + b.item())
 	}
 	return n.set(tensor.Add(a.val(), b.val()))
 }
@@ -39,7 +39,7 @@ func (addOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 func Sub[T Float](a, b *Var[T]) *Var[T] {
 	n := newNode(subOp[T]{}, a, b, nil)
 	if scalars(a, b) {
-		return n.setScalar(a.Item() - b.Item())
+		return n.setScalar(a.item() - b.item())
 	}
 	return n.set(tensor.Sub(a.val(), b.val()))
 }
@@ -62,7 +62,7 @@ func (subOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 func Mul[T Float](a, b *Var[T]) *Var[T] {
 	n := newNode(mulOp[T]{}, a, b, nil)
 	if scalars(a, b) {
-		return n.setScalar(a.Item() * b.Item())
+		return n.setScalar(a.item() * b.item())
 	}
 	return n.set(tensor.Mul(a.val(), b.val()))
 }
@@ -86,7 +86,7 @@ func (mulOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 func Div[T Float](a, b *Var[T]) *Var[T] {
 	n := newNode(divOp[T]{}, a, b, nil)
 	if scalars(a, b) {
-		return n.setScalar(a.Item() / b.Item())
+		return n.setScalar(a.item() / b.item())
 	}
 	return n.set(tensor.Div(a.val(), b.val()))
 }
@@ -195,7 +195,7 @@ func (o whereOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 func Neg[T Float](x *Var[T]) *Var[T] {
 	n := newNode(negOp[T]{}, x, nil, nil)
 	if x.isScalar() {
-		return n.setScalar(-x.Item())
+		return n.setScalar(-x.item())
 	}
 	return n.set(tensor.Neg(x.val()))
 }
@@ -212,7 +212,7 @@ func Scale[T Float](c T, x *Var[T]) *Var[T] {
 	n := newNode(scaleOp[T]{}, x, nil, nil)
 	n.k = c
 	if x.isScalar() {
-		return n.setScalar(c * x.Item())
+		return n.setScalar(c * x.item())
 	}
 	return n.set(tensor.Scale(c, x.val()))
 }
@@ -229,7 +229,7 @@ func AddConst[T Float](x *Var[T], c T) *Var[T] {
 	n := newNode(addConstOp[T]{}, x, nil, nil)
 	n.k = c
 	if x.isScalar() {
-		return n.setScalar(x.Item() + c)
+		return n.setScalar(x.item() + c)
 	}
 	return n.set(tensor.AddScalar(x.val(), c))
 }
@@ -246,7 +246,7 @@ func PowConst[T Float](x *Var[T], p T) *Var[T] {
 	n := newNode(powConstOp[T]{}, x, nil, nil)
 	n.k = p
 	if x.isScalar() {
-		return n.setScalar(tensor.PowOf(x.Item(), p))
+		return n.setScalar(tensor.PowOf(x.item(), p))
 	}
 	return n.set(tensor.PowScalar(x.val(), p))
 }
@@ -410,7 +410,7 @@ func (tanhOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = tanhBackward(
 func tanhBackward[T Float](g, y *Var[T]) *Var[T] {
 	n := newNode(tanhBackwardOp[T]{}, g, y, nil)
 	if scalars(g, y) {
-		gv, yv := g.Item(), y.Item()
+		gv, yv := g.item(), y.item()
 		return n.setScalar(gv * (1 - yv*yv))
 	}
 	return n.set(tensor.Mul(g.val(), tensor.Sub(tensor.Scalar[T](1), tensor.Mul(y.val(), y.val()))))

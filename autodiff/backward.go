@@ -224,10 +224,14 @@ func (w *walker[T]) backwardPass(out *Var[T], wrt []*Var[T], opts BackwardOption
 		if wrt == nil {
 			n.pending = nil // free intermediate gradients as soon as they are used
 		}
-		buf = slices.Grow(buf[:0], len(n.ins()))[:len(n.ins())]
+		ins := n.ins()
+		if cap(buf) < len(ins) {
+			buf = make([]*Var[T], len(ins))
+		}
+		buf = buf[:len(ins)]
 		clear(buf)
 		n.fn.vjp(n, g, buf)
-		for j, in := range n.ins() {
+		for j, in := range ins {
 			gi := buf[j]
 			if gi == nil || !in.requiresGrad || in.mark != n.mark {
 				continue

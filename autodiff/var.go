@@ -141,6 +141,11 @@ func (v *Var[T]) isScalar() bool { return v.value == nil || v.value.Dims() == 0 
 // Item returns the value of a one-element Var.
 func (v *Var[T]) Item() T {
 	v.live()
+	return v.item()
+}
+
+// item is Item for operations, whose inputs newNode has checked.
+func (v *Var[T]) item() T {
 	if v.value == nil {
 		return v.s
 	}
@@ -285,6 +290,7 @@ type slab[T Float] struct {
 	taken int32        // nodes handed out, for arena slabs (one owner: no atomics)
 	gen   uint32       // for arena slabs: the generation it was handed out in
 	arena *arena[T]    // set when the slab is memory of an arena
+	clock *uint32      // the owning Arena's generation; &ageless for other slabs
 	nodes [slabSize]Var[T]
 }
 
@@ -306,15 +312,26 @@ type arena[T Float] struct {
 
 const extraChunk = 64
 
+// ageless is the generation of slabs outside Arenas: always 0, as theirs.
+var ageless uint32
+
+// slabClock is the clock of the arena's slabs (see slab.clock).
+func (a *arena[T]) slabClock() *uint32 {
+	if a.clock == nil {
+		return &ageless
+	}
+	return a.clock
+}
+
 // current returns the slab being filled, adding one when it is full.
 func (a *arena[T]) current() *slab[T] {
 	if len(a.slabs) == 0 {
-		a.slabs = append(a.slabs, &slab[T]{arena: a, gen: a.gen})
+		a.slabs = append(a.slabs, &slab[T]{arena: a, gen: a.gen, clock: a.slabClock()})
 	}
 	if a.slabs[a.cur].taken >= slabSize {
 		a.cur++
 		if a.cur == len(a.slabs) {
-			a.slabs = append(a.slabs, &slab[T]{arena: a})
+			a.slabs = append(a.slabs, &slab[T]{arena: a, clock: a.slabClock()})
 		}
 		a.slabs[a.cur].gen = a.gen
 	}
@@ -374,9 +391,15 @@ func (a *arena[T]) reset() {
 
 // live panics if v is memory of an Arena that has been Reset since v was made.
 func (v *Var[T]) live() {
-	if s := v.slab; s != nil && s.arena != nil && s.arena.clock != nil && s.gen != *s.arena.clock {
-		panic(fmt.Sprintf("autodiff: a Var (op %q) from an Arena is used after the arena's Reset (made in generation %d, now %d): its memory is recycled; copy out what must outlive a step (Item, Value().Clone())", v.Op(), s.gen, *s.arena.clock))
+	if s := v.slab; s != nil && s.gen != *s.clock {
+		v.stale()
 	}
+}
+
+// stale panics about v, a Var of an Arena used after its Reset (kept out of
+// live so that the check inlines).
+func (v *Var[T]) stale() {
+	panic(fmt.Sprintf("autodiff: a Var (op %q) from an Arena is used after the arena's Reset (made in generation %d, now %d): its memory is recycled; copy out what must outlive a step (Item, Value().Clone())", v.Op(), v.slab.gen, *v.slab.clock))
 }
 
 // allocNode returns a zeroed node for the result of an operation on a and b:
@@ -416,7 +439,7 @@ func allocNode[T Float](a, b *Var[T]) *Var[T] {
 			return n
 		}
 	}
-	s = new(slab[T])
+	s = &slab[T]{clock: &ageless}
 	s.used.Store(1)
 	n := &s.nodes[0]
 	n.slab = s
@@ -439,7 +462,10 @@ func allocNode[T Float](a, b *Var[T]) *Var[T] {
 // arena. Results are bit for bit the same with and without an arena.
 //
 // Nothing from the arena may be used after Reset: copy out what must outlive
-// a step (loss.Item(), Value().Clone()). A Var or tensor used after the
+// a step (loss.Item(), Value().Clone()). That includes the gradients that
+// Gradients, Grad-style functional calls or a Seed-ed pass compute from
+// arena values; Backward's gradients of ordinary Params are in the Params'
+// own buffers and live on. A Var or tensor used after the
 // Reset that retired it panics; the arena alternates between two sets of
 // memory so this holds for values kept from the previous step, while one
 // kept across two Resets may already share memory with a new one (and is
@@ -563,7 +589,7 @@ func apply2[T Float](fn op[T], a, b *Var[T], value *tensor.Tensor[T]) *Var[T] {
 func unary[T Float](fn op[T], x *Var[T], f func(float64) float64) *Var[T] {
 	n := newNode(fn, x, nil, nil)
 	if x.isScalar() {
-		return n.setScalar(T(f(float64(x.Item()))))
+		return n.setScalar(T(f(float64(x.item()))))
 	}
 	return n.set(tensor.Apply(x.val(), f))
 }

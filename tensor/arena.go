@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Arena is reusable memory for tensors that live for one step of a loop (the
 // activations and gradients of one training step). A tensor made by an Arena
@@ -146,8 +149,14 @@ func (t *Tensor[T]) Arena() *Arena[T] {
 // live panics if t belongs to an arena that has been Reset since t was made.
 func (t *Tensor[T]) live() {
 	if t.arena != nil && t.gen != t.arena.gen {
-		panic(fmt.Sprintf("tensor: a tensor of shape %v from an Arena is used after the arena's Reset (made in generation %d, now %d): its memory is recycled; Clone what must outlive a step", t.shape, t.gen, t.arena.gen))
+		stale(t.shape, t.gen, t.arena.gen)
 	}
+}
+
+// stale panics about a tensor of an Arena used after its Reset (kept out of
+// live so that the check inlines).
+func stale(shape []int, made, now uint32) {
+	panic(fmt.Sprintf("tensor: a tensor of shape %v from an Arena is used after the arena's Reset (made in generation %d, now %d): its memory is recycled; Clone what must outlive a step", slices.Clone(shape), made, now))
 }
 
 // arenaOf returns the arena where the result of an operation on a and b goes

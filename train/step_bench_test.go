@@ -67,6 +67,8 @@ func (s *mlpStep[T]) run() (T, *autodiff.Var[T]) {
 
 func benchStep[T tensor.Float](b *testing.B, batch int, arena bool) {
 	s := newMLPStep[T](batch, arena)
+	s.run() // warm up: the first steps size the arena and the gradient buffers
+	s.run()
 	b.ReportAllocs()
 	for b.Loop() {
 		s.run()
