@@ -461,17 +461,16 @@ func allocNode[T Float](a, b *Var[T]) *Var[T] {
 // from parameters alone (a weight penalty) is ordinary memory, as without an
 // arena. Results are bit for bit the same with and without an arena.
 //
-// Nothing from the arena may be used after Reset: copy out what must outlive
-// a step (loss.Item(), Value().Clone()). That includes the gradients that
-// Gradients, Grad-style functional calls or a Seed-ed pass compute from
-// arena values; Backward's gradients of ordinary Params are in the Params'
-// own buffers and live on. A Var or tensor used after the
-// Reset that retired it panics; the arena alternates between two sets of
-// memory so this holds for values kept from the previous step, while one
-// kept across two Resets may already share memory with a new one (and is
-// then not always caught). A backward pass with CreateGraph through arena
-// values records its gradient graph in the arena, so those gradients die at
-// Reset too.
+// Nothing from the arena may be used after the next Reset: copy out what
+// must outlive a step (loss.Item(), Value().Clone()). That includes the
+// gradients Gradients returns for a computation in the arena, and gradients
+// recorded with CreateGraph through arena values (their graph is in the
+// arena); the gradients Backward leaves in ordinary Params are in the
+// Params' own buffers and live on. A Var or tensor used after the Reset that
+// retired it panics. The arena alternates between two sets of memory, so
+// this holds for anything kept from the previous step; something kept
+// across two Resets may already share memory with a new value and is then
+// not always caught.
 //
 // An Arena belongs to one goroutine at a time. The zero value is ready to use.
 type Arena[T Float] struct {
@@ -489,8 +488,9 @@ func (a *Arena[T]) set() *arena[T] {
 	return m
 }
 
-// Reset recycles everything the arena handed out before the previous Reset
-// and starts a new generation: call it at the start of each step.
+// Reset starts a new step (call it at the start of each): what the arena
+// handed out so far is retired, and the memory retired one Reset earlier is
+// handed out again.
 func (a *Arena[T]) Reset() {
 	a.gen++
 	a.tensors.Reset()
@@ -510,7 +510,7 @@ func (a *Arena[T]) Const(t *tensor.Tensor[T]) *Var[T] {
 // Param returns a leaf that requires gradients, holding t (shared, not
 // copied) and belonging to the arena, with its gradient: a variable of one
 // step, such as an input whose saliency ∂loss/∂x is wanted. Like everything
-// from the arena, it and its gradient die at the next-but-one Reset; a
+// from the arena, it and its gradient are retired by the next Reset; a
 // model's weights, which outlive steps, are made with the package-level Param.
 func (a *Arena[T]) Param(t *tensor.Tensor[T]) *Var[T] {
 	n := a.Const(t)

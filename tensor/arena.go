@@ -70,8 +70,8 @@ func (b *bump[E]) take(n int) []E {
 
 func (b *bump[E]) reset() { b.c, b.off = 0, 0 }
 
-// Reset recycles every tensor the arena has handed out since the Reset before
-// the last one (see Arena for what happens to tensors still held).
+// Reset starts a new step: the tensors handed out so far are retired (see
+// Arena), and the memory retired one Reset earlier is handed out again.
 func (a *Arena[T]) Reset() {
 	a.gen++
 	m := &a.sets[a.gen&1]
