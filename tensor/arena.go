@@ -27,6 +27,10 @@ import (
 // memory with a new tensor: Clone what must outlive a step (Clone always
 // allocates ordinary memory).
 //
+// An arena keeps the memory of its largest step. Results whose element type
+// differs from the arena's (Convert) and results of operations without
+// tensor operands (New, Full, Rand …) are ordinary memory.
+//
 // The zero value is ready to use. An Arena belongs to one goroutine at a time.
 type Arena[T Float] struct {
 	gen  uint32       // the generation being handed out; Reset increments it
@@ -79,9 +83,6 @@ func (a *Arena[T]) Reset() {
 	m.ints.reset()
 	m.headers.reset()
 }
-
-// Generation returns how many times the arena has been Reset.
-func (a *Arena[T]) Generation() uint32 { return a.gen }
 
 // New returns a zero-filled tensor of the given shape in the arena; on a nil
 // *Arena it is the package-level New.

@@ -144,7 +144,13 @@ func Concat[T Float](axis int, ts ...*Tensor[T]) *Tensor[T] {
 		}
 		shape[axis] += t.shape[axis]
 	}
-	out := New[T](shape...)
+	var ar *Arena[T] // the first operand's arena, if any
+	for _, t := range ts {
+		if a := arenaOf(t, nil); a != nil && ar == nil {
+			ar = a
+		}
+	}
+	out := ar.New(shape...)
 	outer, inner := outerInner(shape, axis)
 	row := shape[axis] * inner
 	at := 0
@@ -184,7 +190,7 @@ func Pad[T Float](a *Tensor[T], axis, before, after int) *Tensor[T] {
 	}
 	shape := cloneInts(a.shape)
 	shape[axis] += before + after
-	out := New[T](shape...)
+	out := arenaOf(a, nil).New(shape...)
 	Slice(out, axis, before, before+a.shape[axis]).CopyFrom(a)
 	return out
 }
