@@ -131,7 +131,8 @@ func Concat[T Float](axis int, ts ...*Tensor[T]) *Tensor[T] {
 	}
 	first := ts[0].shape
 	axis = normAxis("Concat", axis, len(first), first)
-	shape := cloneInts(first)
+	var sb [maxStackDims]int
+	shape := append(scratchInts(&sb, 0), first...)
 	shape[axis] = 0
 	for _, t := range ts {
 		if len(t.shape) != len(first) {
@@ -188,7 +189,8 @@ func Pad[T Float](a *Tensor[T], axis, before, after int) *Tensor[T] {
 	if before < 0 || after < 0 {
 		panic(shapeErr("Pad", fmt.Sprintf("padding (%d, %d) must be ≥ 0", before, after), a.shape))
 	}
-	shape := cloneInts(a.shape)
+	var sb [maxStackDims]int
+	shape := append(scratchInts(&sb, 0), a.shape...)
 	shape[axis] += before + after
 	out := arenaOf(a, nil).New(shape...)
 	Slice(out, axis, before, before+a.shape[axis]).CopyFrom(a)
