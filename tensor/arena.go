@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"slices"
+	"unsafe"
 )
 
 // Arena is reusable memory for tensors that live for one step of a loop (the
@@ -19,13 +20,13 @@ import (
 // where memory comes from. Operations whose operands are all ordinary
 // tensors (a model's weights, say) allocate ordinarily.
 //
-// A tensor of an Arena must not be used after the Arena's Reset: its memory
-// is handed out again. The arena alternates between two sets of memory, so a
-// tensor kept from the step before the last Reset still holds its old values
-// and is refused with a panic by every operation and accessor (Data, Item,
-// At, Set, Shape …). A tensor kept across two Resets may already share
-// memory with a new tensor: Clone what must outlive a step (Clone always
-// allocates ordinary memory).
+// A tensor of an Arena must not be used after the Arena's next Reset: its
+// memory is handed out again. The arena alternates between two sets of
+// memory, so a tensor kept from the step that Reset ended still holds its
+// old values and is refused with a panic by every operation and accessor
+// (Data, Item, At, Set, Shape …); a tensor kept across two Resets may
+// already share memory with a new tensor. Clone what must outlive a step
+// (Clone always allocates ordinary memory).
 //
 // An arena keeps the memory of its largest step. Results whose element type
 // differs from the arena's (Convert) and results of operations without
@@ -52,8 +53,8 @@ type bump[E any] struct {
 	c, off int // current chunk and the offset in it
 }
 
-// chunkSize is the least number of elements a chunk holds.
-const chunkSize = 1 << 14
+// chunkBytes is the least size of a chunk.
+const chunkBytes = 64 << 10
 
 // take returns n elements (not cleared).
 func (b *bump[E]) take(n int) []E {
@@ -66,7 +67,8 @@ func (b *bump[E]) take(n int) []E {
 		b.c++
 		b.off = 0
 	}
-	ch := make([]E, max(n, chunkSize))
+	var e E
+	ch := make([]E, max(n, chunkBytes/int(unsafe.Sizeof(e))))
 	b.chunks = append(b.chunks, ch)
 	b.c, b.off = len(b.chunks)-1, n
 	return ch[:n:n]
