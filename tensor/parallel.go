@@ -7,15 +7,18 @@ import (
 )
 
 // Products of matrices are cut into tiles that a fixed set of worker
-// goroutines computes together with the caller. The workers are started once
-// and the bookkeeping of each product is recycled, so a product costs no
-// allocation (gonum's own parallel kernel starts goroutines per call).
+// goroutines computes together with the caller. The workers (GOMAXPROCS−1 at
+// the first large product) are started once and the bookkeeping of each
+// product is recycled, so a product costs no allocation (gonum's own
+// parallel kernel starts goroutines per call). Every tile is gonum's serial
+// kernel with the whole inner sum, so the result does not depend on how
+// the tiles are shared out (TestMatMulTilesMatchSerial).
 
-// tileJob is a product being computed: workers and the caller take tiles
-// from next until none is left.
+// tileJob is what the workers are sent: a share in a product being computed.
 type tileJob interface{ work() }
 
-// tiled is the shared state of one product.
+// tiled is the shared state of one product: workers and the caller take
+// tiles from next until none is left.
 type tiled[T Float] struct {
 	g     gemmArgs[T] // a copy: the caller's stays on its stack
 	tiles int32
