@@ -116,30 +116,14 @@ func (a *Arena[T]) View(t *Tensor[T]) *Tensor[T] {
 // nil: contiguous), in a or, for a nil a, in ordinary memory.
 func (a *Arena[T]) header(data []T, shape, strides []int, offset int) *Tensor[T] {
 	if a == nil {
-		st := contiguousStrides(shape)
-		if strides != nil {
-			st = cloneInts(strides)
-			if len(st) == 0 {
-				st = nil
-			}
-		}
-		return &Tensor[T]{data: data, shape: cloneInts(shape), strides: st, offset: offset}
+		t := &Tensor[T]{data: data, offset: offset}
+		t.setDims(shape, strides, nil)
+		return t
 	}
 	m := &a.sets[a.gen&1]
 	t := &m.headers.take(1)[0]
 	*t = Tensor[T]{data: data, offset: offset, arena: a, gen: a.gen}
-	nd := len(shape)
-	ints := m.ints.take(2 * nd)
-	t.shape = ints[:nd:nd]
-	copy(t.shape, shape)
-	if nd > 0 {
-		t.strides = ints[nd:]
-		if strides != nil {
-			copy(t.strides, strides)
-		} else {
-			fillContiguous(t.strides, shape)
-		}
-	}
+	t.setDims(shape, strides, &m.ints)
 	return t
 }
 

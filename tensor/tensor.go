@@ -35,6 +35,7 @@ type Tensor[T Float] struct {
 	strides []int
 	offset  int
 	one     [1]T      // storage for one-element tensors: a scalar costs one allocation
+	dims    [4]int    // storage for shape and strides of up to two axes (see setDims)
 	arena   *Arena[T] // the Arena the tensor belongs to, or nil
 	gen     uint32    // the arena's generation when the tensor was made
 }
@@ -42,14 +43,43 @@ type Tensor[T Float] struct {
 // New returns a zero-filled tensor of the given shape (no dims: a scalar).
 func New[T Float](shape ...int) *Tensor[T] {
 	n := checkShape("New", shape)
-	t := &Tensor[T]{shape: cloneInts(shape)}
+	t := &Tensor[T]{}
+	t.setDims(shape, nil, nil)
 	if n == 1 {
 		t.data = t.one[:]
 	} else {
 		t.data = make([]T, n)
 	}
-	t.strides = contiguousStrides(t.shape)
 	return t
+}
+
+// setDims gives t a copy of shape and of strides (nil: the contiguous
+// ones), stored in t itself for up to two axes, else taken from ints (nil:
+// new slices). Shapes never change once made, so they may share t's storage:
+// a matrix then costs one allocation for its header and one for its data.
+func (t *Tensor[T]) setDims(shape, strides []int, ints *bump[int]) {
+	nd := len(shape)
+	var s []int
+	switch {
+	case 2*nd <= len(t.dims):
+		s = t.dims[:2*nd]
+	case ints != nil:
+		s = ints.take(2 * nd)
+	default:
+		s = make([]int, 2*nd)
+	}
+	t.shape = s[:nd:nd] // never nil, also for 0-d (see cloneInts)
+	copy(t.shape, shape)
+	if nd == 0 {
+		t.strides = nil
+		return
+	}
+	t.strides = s[nd : 2*nd : 2*nd]
+	if strides != nil {
+		copy(t.strides, strides)
+	} else {
+		fillContiguous(t.strides, shape)
+	}
 }
 
 // Zeros is New: a zero-filled tensor of the given shape.
@@ -89,7 +119,9 @@ func FromSlice[T Float](data []T, shape ...int) *Tensor[T] {
 	if n != len(data) {
 		panic(&ShapeError{Op: "FromSlice", Shapes: [][]int{shape}, Msg: fmt.Sprintf("shape holds %d elements but the slice has %d", n, len(data))})
 	}
-	return &Tensor[T]{data: data, shape: cloneInts(shape), strides: contiguousStrides(shape)}
+	t := &Tensor[T]{data: data}
+	t.setDims(shape, nil, nil)
+	return t
 }
 
 // Arange returns the 1-D tensor [start, start+step, …] with n elements.
