@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -42,12 +43,14 @@ func arenaBitIdentical[T tensor.Float](t *testing.T) {
 // TestArenaStepAllocatesNothing: once the arena has grown to a step's size, a
 // training step (zero grad, forward, backward, SGD update) allocates nothing.
 func TestArenaStepAllocatesNothing(t *testing.T) {
-	t.Run("float32", func(t *testing.T) { arenaAllocs[float32](t) })
-	t.Run("float64", func(t *testing.T) { arenaAllocs[float64](t) })
+	for _, batch := range []int{64, 256} {
+		t.Run(fmt.Sprintf("float32/batch%d", batch), func(t *testing.T) { arenaAllocs[float32](t, batch) })
+		t.Run(fmt.Sprintf("float64/batch%d", batch), func(t *testing.T) { arenaAllocs[float64](t, batch) })
+	}
 }
 
-func arenaAllocs[T tensor.Float](t *testing.T) {
-	s := newMLPStep[T](64, true)
+func arenaAllocs[T tensor.Float](t *testing.T, batch int) {
+	s := newMLPStep[T](batch, true)
 	s.run() // the first steps grow the arena and the parameters' gradient buffers
 	s.run()
 	if n := testing.AllocsPerRun(10, func() { s.run() }); n != 0 {
