@@ -30,7 +30,7 @@ import (
 //
 // An arena keeps the memory of its largest step. Results whose element type
 // differs from the arena's (Convert) and results of operations without
-// tensor operands (New, Full, Rand …) are ordinary memory.
+// tensor operands (the package-level New, Full, Rand …) are ordinary memory.
 //
 // The zero value is ready to use. An Arena belongs to one goroutine at a time.
 type Arena[T Float] struct {
