@@ -7,13 +7,16 @@ import (
 )
 
 // unbroadcast sums a gradient down to the shape of the input it belongs to.
-func unbroadcast[T Float](g, in *Var[T]) *Var[T] { return SumTo(g, in.Shape()...) }
+func unbroadcast[T Float](g, in *Var[T]) *Var[T] {
+	var b [8]int
+	return SumTo(g, in.dims(&b)...)
+}
 
 // Add returns a + b (broadcasting).
 func Add[T Float](a, b *Var[T]) *Var[T] {
 	n := newNode(addOp[T]{}, a, b, nil)
 	if scalars(a, b) {
-		return n.setScalar(a.Item() + b.Item())
+		return n.setScalar(a.item() + b.item())
 	}
 	return n.set(tensor.Add(a.val(), b.val()))
 }
@@ -36,7 +39,7 @@ func (addOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 func Sub[T Float](a, b *Var[T]) *Var[T] {
 	n := newNode(subOp[T]{}, a, b, nil)
 	if scalars(a, b) {
-		return n.setScalar(a.Item() - b.Item())
+		return n.setScalar(a.item() - b.item())
 	}
 	return n.set(tensor.Sub(a.val(), b.val()))
 }
@@ -59,7 +62,7 @@ func (subOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 func Mul[T Float](a, b *Var[T]) *Var[T] {
 	n := newNode(mulOp[T]{}, a, b, nil)
 	if scalars(a, b) {
-		return n.setScalar(a.Item() * b.Item())
+		return n.setScalar(a.item() * b.item())
 	}
 	return n.set(tensor.Mul(a.val(), b.val()))
 }
@@ -83,7 +86,7 @@ func (mulOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 func Div[T Float](a, b *Var[T]) *Var[T] {
 	n := newNode(divOp[T]{}, a, b, nil)
 	if scalars(a, b) {
-		return n.setScalar(a.Item() / b.Item())
+		return n.setScalar(a.item() / b.item())
 	}
 	return n.set(tensor.Div(a.val(), b.val()))
 }
@@ -156,10 +159,10 @@ func (o extremumOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 	}
 	half := tensor.Scale(0.5, tensor.Equal(a.val(), b.val()))
 	if needs(out, 0) {
-		grads[0] = unbroadcast(Mul(g, Const(tensor.Add(wins(a.val(), b.val()), half))), a)
+		grads[0] = unbroadcast(Mul(g, constOf(g, tensor.Add(wins(a.val(), b.val()), half))), a)
 	}
 	if needs(out, 1) {
-		grads[1] = unbroadcast(Mul(g, Const(tensor.Add(wins(b.val(), a.val()), half))), b)
+		grads[1] = unbroadcast(Mul(g, constOf(g, tensor.Add(wins(b.val(), a.val()), half))), b)
 	}
 }
 
@@ -192,7 +195,7 @@ func (o whereOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 func Neg[T Float](x *Var[T]) *Var[T] {
 	n := newNode(negOp[T]{}, x, nil, nil)
 	if x.isScalar() {
-		return n.setScalar(-x.Item())
+		return n.setScalar(-x.item())
 	}
 	return n.set(tensor.Neg(x.val()))
 }
@@ -209,7 +212,7 @@ func Scale[T Float](c T, x *Var[T]) *Var[T] {
 	n := newNode(scaleOp[T]{}, x, nil, nil)
 	n.k = c
 	if x.isScalar() {
-		return n.setScalar(c * x.Item())
+		return n.setScalar(c * x.item())
 	}
 	return n.set(tensor.Scale(c, x.val()))
 }
@@ -226,7 +229,7 @@ func AddConst[T Float](x *Var[T], c T) *Var[T] {
 	n := newNode(addConstOp[T]{}, x, nil, nil)
 	n.k = c
 	if x.isScalar() {
-		return n.setScalar(x.Item() + c)
+		return n.setScalar(x.item() + c)
 	}
 	return n.set(tensor.AddScalar(x.val(), c))
 }
@@ -243,7 +246,7 @@ func PowConst[T Float](x *Var[T], p T) *Var[T] {
 	n := newNode(powConstOp[T]{}, x, nil, nil)
 	n.k = p
 	if x.isScalar() {
-		return n.setScalar(tensor.PowOf(x.Item(), p))
+		return n.setScalar(tensor.PowOf(x.item(), p))
 	}
 	return n.set(tensor.PowScalar(x.val(), p))
 }
@@ -311,7 +314,7 @@ func (absOp[T]) name() string { return "abs" }
 
 // d/dx |x| = sign x
 func (absOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Mul(g, Const(tensor.Sign(out.ins()[0].val())))
+	grads[0] = Mul(g, constOf(g, tensor.Sign(out.ins()[0].val())))
 }
 
 // signBranch is the kink description of ops whose kink is at input 0.
@@ -407,7 +410,7 @@ func (tanhOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = tanhBackward(
 func tanhBackward[T Float](g, y *Var[T]) *Var[T] {
 	n := newNode(tanhBackwardOp[T]{}, g, y, nil)
 	if scalars(g, y) {
-		gv, yv := g.Item(), y.Item()
+		gv, yv := g.item(), y.item()
 		return n.setScalar(gv * (1 - yv*yv))
 	}
 	return n.set(tensor.Mul(g.val(), tensor.Sub(tensor.Scalar[T](1), tensor.Mul(y.val(), y.val()))))
@@ -490,7 +493,7 @@ func (reluOp[T]) name() string { return "relu" }
 
 // d/dx max(x, 0) = [x > 0]
 func (reluOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Mul(g, Const(tensor.Step(out.ins()[0].val())))
+	grads[0] = Mul(g, constOf(g, tensor.Step(out.ins()[0].val())))
 }
 
 // LeakyReLU returns x for x > 0 and slope·x otherwise (PyTorch's default slope
@@ -514,5 +517,5 @@ func (leakyReLUOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 		}
 		return slope
 	})
-	grads[0] = Mul(g, Const(d))
+	grads[0] = Mul(g, constOf(g, d))
 }

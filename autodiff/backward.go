@@ -28,19 +28,71 @@ func (v *Var[T]) Backward() error { return v.BackwardWith(BackwardOptions[T]{}) 
 // backward pass recorded for higher derivatives. Gradients accumulate into the
 // Grad of every Param reached; call ZeroGrad to start afresh.
 func (v *Var[T]) BackwardWith(opts BackwardOptions[T]) error {
-	grads, leaves, err := gradients(v, nil, opts)
+	w := getWalker[T]()
+	defer w.release()
+	grads, leaves, err := w.backwardPass(v, nil, opts, false)
+	if err == nil && !allFinite(grads) {
+		err = locate(v, nil, opts)
+	}
 	if err != nil {
 		return err
 	}
 	for i, leaf := range leaves {
-		g := grads[i]
-		if leaf.grad == nil {
-			leaf.grad = g
-		} else {
-			leaf.grad = Add(leaf.grad, g)
-		}
+		leaf.accumulate(grads[i], opts.CreateGraph)
 	}
 	return nil
+}
+
+// accumulate adds g, the gradient of one backward pass, to the leaf v's.
+//
+// Gradients accumulate, and a first-order gradient is a plain value, so a
+// leaf keeps it in a buffer of its own: the first contribution is copied in
+// and later ones are added in place, which allocates nothing once the buffer
+// exists and survives ZeroGrad. (The contribution itself cannot be kept: it
+// may be scratch memory of the pass, memory of an Arena, or shared with
+// another leaf's gradient or with the seed.) A gradient recorded with
+// CreateGraph is a graph instead, and accumulates by Add so that it can be
+// differentiated again.
+func (v *Var[T]) accumulate(g *Var[T], createGraph bool) {
+	var buf *Var[T]
+	if v.extra != nil {
+		buf = v.extra.gradBuf
+	}
+	switch {
+	case createGraph && v.grad == nil:
+		v.grad = g
+	case createGraph || (v.grad != nil && v.grad != buf):
+		if g.noRecord { // a value of this pass's scratch memory
+			g = &Var[T]{value: g.value, s: g.s}
+		}
+		if v.grad == buf { // the buffer joins a graph: it is no longer v's to reuse
+			v.extra.gradBuf = nil
+		}
+		v.grad = Add(v.grad, g)
+	case v.grad == nil:
+		if buf == nil || !sameShape(buf, v) {
+			// Memory like v's: an Arena's leaf (Arena.Param) has its
+			// gradient in the arena, any other leaf in ordinary memory.
+			value := tensor.FullLike(v.val(), 0)
+			if v.slab == nil && value.Arena() != nil { // an ordinary leaf of an arena tensor
+				value = value.Clone()
+			}
+			buf = constOf(v, value)
+			v.params().gradBuf = buf
+		}
+		if g.value == nil {
+			buf.value.Data()[0] = g.s
+		} else {
+			buf.value.CopyFrom(g.value)
+		}
+		v.grad = buf
+	default: // v.grad is v's buffer: add in place
+		if g.value == nil {
+			buf.value.Data()[0] += g.s
+		} else {
+			tensor.AddInto(buf.value, buf.value, g.value)
+		}
+	}
 }
 
 // Gradients returns ∂out/∂wrt[i] (seeded as in opts) for each requested Var,
@@ -65,14 +117,34 @@ func Gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]
 // Where, a max that picks the other input — never reaches a result, and
 // rightly is no error.)
 func gradients[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) ([]*Var[T], []*Var[T], error) {
-	grads, leaves, err := backwardPass(out, wrt, opts, false)
-	if err != nil || allFinite(grads) {
-		return grads, leaves, err
+	w := getWalker[T]()
+	defer w.release()
+	grads, leaves, err := w.backwardPass(out, wrt, opts, false)
+	if err == nil && !allFinite(grads) {
+		err = locate(out, wrt, opts)
 	}
-	if _, _, err := backwardPass(out, wrt, opts, true); err != nil {
+	if err != nil {
 		return nil, nil, err
 	}
-	return grads, leaves, nil // the seed itself was not finite
+	// Hand out fresh slices of plain values, not the walker's buffers or the
+	// pass's scratch nodes, which the walker reuses.
+	grads, leaves = slices.Clone(grads), slices.Clone(leaves)
+	for i, g := range grads {
+		if g.noRecord {
+			grads[i] = &Var[T]{value: g.value, s: g.s}
+		}
+	}
+	return grads, leaves, nil
+}
+
+// locate runs the pass again checking every rule for NaN and Inf, and returns
+// the error naming the first rule that made one (nil if the seed itself was
+// not finite).
+func locate[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T]) error {
+	w := getWalker[T]()
+	defer w.release()
+	_, _, err := w.backwardPass(out, wrt, opts, true)
+	return err
 }
 
 // allFinite reports whether every gradient is free of NaN and Inf.
@@ -90,8 +162,11 @@ func allFinite[T Float](grads []*Var[T]) bool {
 }
 
 // backwardPass is one backward pass (see gradients); with locate it checks
-// every rule's output for NaN and Inf.
-func backwardPass[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T], locate bool) ([]*Var[T], []*Var[T], error) {
+// every rule's output for NaN and Inf. The slices it returns are w's, and a
+// first-order gradient may be a node of w's scratch memory: both are valid
+// until w is released.
+func (w *walker[T]) backwardPass(out *Var[T], wrt []*Var[T], opts BackwardOptions[T], locate bool) ([]*Var[T], []*Var[T], error) {
+	out.live()
 	if !out.requiresGrad {
 		return nil, nil, fmt.Errorf("autodiff: the output (op %q, shape %v) does not depend on any Param, so it has no gradient; build it from autodiff.Param values", out.Op(), out.Shape())
 	}
@@ -100,14 +175,21 @@ func backwardPass[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T], 
 		if out.val().Size() != 1 {
 			return nil, nil, fmt.Errorf("autodiff: gradient of a non-scalar output (op %q, shape %v): reduce it to one element first (e.g. Sum or Mean), or pass a Seed of the same shape for a vector-Jacobian product", out.Op(), out.Shape())
 		}
-		seed = Const(tensor.Ones[T](out.Shape()...))
+		ones := tensor.FullLike(out.val(), 1) // in out's Arena, if any
+		if opts.CreateGraph {
+			seed = Const(ones)
+		} else {
+			seed = w.scratch.node()
+			seed.value, seed.noRecord = ones, true
+		}
 	} else if !slices.Equal(seed.Shape(), out.Shape()) {
 		return nil, nil, fmt.Errorf("autodiff: seed of shape %v does not match the output (op %q) of shape %v", seed.Shape(), out.Op(), out.Shape())
 	}
-	w := getWalker[T]()
-	defer w.release()
-	if !opts.CreateGraph {
-		seed = &Var[T]{value: seed.val(), noRecord: true, slab: w.scratch.current()}
+	w.scratch.tensors = out.val().Arena() // lazy scalar gradients go where out is
+	if !opts.CreateGraph && !seed.noRecord {
+		value := seed.val()
+		seed = w.scratch.node()
+		seed.value, seed.noRecord = value, true
 	}
 	order := w.topoOrder(out, wrt)
 	// Every pending field in the order is nil here and is nil again when this
@@ -123,8 +205,8 @@ func backwardPass[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T], 
 			out.pending = nil // out is outside order when no wrt Var is reachable
 		}
 	}()
-	var leaves []*Var[T]
-	buf := make([]*Var[T], 0, 4)
+	leaves := w.leaves[:0]
+	buf := w.buf[:0]
 	out.pending = seed
 	var err error
 	for i := len(order) - 1; i >= 0 && err == nil; i-- {
@@ -142,10 +224,14 @@ func backwardPass[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T], 
 		if wrt == nil {
 			n.pending = nil // free intermediate gradients as soon as they are used
 		}
-		buf = buf[:len(n.ins())]
+		ins := n.ins()
+		if cap(buf) < len(ins) {
+			buf = make([]*Var[T], len(ins))
+		}
+		buf = buf[:len(ins)]
 		clear(buf)
 		n.fn.vjp(n, g, buf)
-		for j, in := range n.ins() {
+		for j, in := range ins {
 			gi := buf[j]
 			if gi == nil || !in.requiresGrad || in.mark != n.mark {
 				continue
@@ -165,9 +251,10 @@ func backwardPass[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T], 
 			}
 		}
 	}
-	var grads []*Var[T]
+	w.leaves, w.buf = leaves, buf // keep what grew
+	grads := w.grads[:0]
 	if wrt != nil {
-		grads = make([]*Var[T], len(wrt))
+		grads = slices.Grow(grads, len(wrt))[:len(wrt)]
 		for i, w := range wrt {
 			if w.pending != nil && w.mark == out.mark {
 				grads[i] = w.pending
@@ -176,11 +263,11 @@ func backwardPass[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T], 
 			}
 		}
 	} else {
-		grads = make([]*Var[T], len(leaves))
-		for i, l := range leaves {
-			grads[i] = l.pending
+		for _, l := range leaves {
+			grads = append(grads, l.pending)
 		}
 	}
+	w.grads = grads
 	if err != nil {
 		return nil, nil, err
 	}
@@ -189,11 +276,6 @@ func backwardPass[T Float](out *Var[T], wrt []*Var[T], opts BackwardOptions[T], 
 			l.pending = nil
 		}
 		cleared = true
-	}
-	for i, g := range grads {
-		if g.noRecord { // hand out plain values, not the pass's scratch nodes
-			grads[i] = &Var[T]{value: g.value, s: g.s}
-		}
 	}
 	return grads, leaves, nil
 }
@@ -204,6 +286,8 @@ type walker[T Float] struct {
 	order   []*Var[T]
 	stack   []frame[T]
 	scratch arena[T]
+	// leaves and grads are a pass's results; buf collects one rule's gradients.
+	leaves, grads, buf []*Var[T]
 }
 
 type frame[T Float] struct {
@@ -233,8 +317,13 @@ func getWalker[T Float]() *walker[T] {
 func (w *walker[T]) release() {
 	clear(w.order)
 	w.order = w.order[:0]
+	clear(w.leaves)
+	clear(w.grads)
+	clear(w.buf[:cap(w.buf)])
+	w.leaves, w.grads, w.buf = w.leaves[:0], w.grads[:0], w.buf[:0]
 	w.stack = w.stack[:0]
 	w.scratch.reset()
+	w.scratch.tensors = nil
 	if len(w.scratch.slabs) > maxScratchSlabs {
 		return
 	}

@@ -38,6 +38,24 @@ func BenchmarkScalarChain(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/ops, "ns/chain-op")
 }
 
+// BenchmarkScalarChainArena is BenchmarkScalarChain with the chain built in
+// an Arena that each iteration resets: after the first iteration nothing is
+// allocated, so no garbage collection scans the nodes.
+func BenchmarkScalarChainArena(b *testing.B) {
+	const ops = 10000
+	var a Arena[float64]
+	x0 := tensor.Scalar(0.5)
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Reset()
+		x := a.Param(x0)
+		if err := chain(x, ops).Backward(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/ops, "ns/chain-op")
+}
+
 // BenchmarkScalarChainForward times building the chain alone.
 func BenchmarkScalarChainForward(b *testing.B) {
 	const ops = 10000

@@ -136,3 +136,36 @@ func ExampleCheckParams() {
 	// pass: true
 	// max relative error below 1e-6: true
 }
+
+// A training loop whose steps reuse one Arena: the batch joins the arena
+// through Const, so the forward values and the gradients flowing backward
+// take their memory from it, while the weight and its gradient (in the
+// weight's own buffer) live on. After the first steps a step allocates
+// nothing.
+func ExampleArena() {
+	// Fit y = 2x by least squares with gradient descent.
+	x := tensor.FromSlice([]float64{1, 2, 3, 4}, 4, 1)
+	y := tensor.FromSlice([]float64{2, 4, 6, 8}, 4, 1)
+	w := autodiff.Param(tensor.Zeros[float64](1, 1))
+	var arena autodiff.Arena[float64]
+	for step := range 30 {
+		arena.Reset() // retires the previous step's values
+		X, Y := arena.Const(x), arena.Const(y)
+		w.ZeroGrad()
+		loss := autodiff.Mean(autodiff.Square(autodiff.Sub(autodiff.MatMul(X, w), Y)), false)
+		if err := loss.Backward(); err != nil {
+			panic(err)
+		}
+		wd, gd := w.Value().Data(), w.Grad().Data()
+		wd[0] -= 0.01 * gd[0]
+		if step%10 == 0 {
+			fmt.Printf("step %d: loss %.4g\n", step, loss.Item()) // copy out before the next Reset
+		}
+	}
+	fmt.Printf("w = %.4f\n", w.Value().Item())
+	// Output:
+	// step 0: loss 30
+	// step 10: loss 1.163
+	// step 20: loss 0.04507
+	// w = 1.9847
+}

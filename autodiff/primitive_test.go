@@ -251,6 +251,10 @@ func primCases() []primCase {
 		many("MatMul/mat-vec", fixed([]int{2, 4}, []int{4}), func(x []*v64) *v64 { return MatMul(x[0], x[1]) }),
 		many("MatMul/vec-vec", fixed([]int{4}, []int{4}), func(x []*v64) *v64 { return MatMul(x[0], x[1]) }),
 		many("MatMul/batch-vec", fixed([]int{2, 3, 4}, []int{4}), func(x []*v64) *v64 { return MatMul(x[0], x[1]) }),
+		many("MatMulTrans/a·bᵀ", fixed([]int{3, 4}, []int{2, 4}), func(x []*v64) *v64 { return MatMulTrans(x[0], x[1], false, true) }),
+		many("MatMulTrans/aᵀ·b", fixed([]int{4, 3}, []int{4, 2}), func(x []*v64) *v64 { return MatMulTrans(x[0], x[1], true, false) }),
+		many("MatMulTrans/aᵀ·bᵀ", fixed([]int{4, 3}, []int{2, 4}), func(x []*v64) *v64 { return MatMulTrans(x[0], x[1], true, true) }),
+		many("MatMulTrans/batched-broadcast", fixed([]int{2, 1, 4, 3}, []int{3, 2, 4}), func(x []*v64) *v64 { return MatMulTrans(x[0], x[1], true, true) }),
 	)
 }
 
@@ -591,4 +595,69 @@ func TestPrimitiveCoverage(t *testing.T) {
 		t.Errorf("primitives without a derivative check: %v", missing)
 	}
 	t.Logf("%d primitives checked: %v", len(prims), prims)
+}
+
+// TestPrimitivesInArena: every primitive case computed with its inputs in an
+// Arena (Arena.Param), two steps in a row with a Reset between, gives the
+// loss, the gradients from Backward and a Hessian-vector product bit for bit
+// as with ordinary memory.
+func TestPrimitivesInArena(t *testing.T) {
+	var a Arena[float64]
+	for _, c := range primCases() {
+		t.Run(c.name, func(t *testing.T) {
+			defer noPanic(t, c.name)
+			xs, w := c.sample(t, caseRand(c.name, 0))
+			want, _ := lossGradsHVP(t, c.f, leaves(xs, Param[float64]), w)
+			for step := range 2 {
+				a.Reset()
+				got, l := lossGradsHVP(t, c.f, leaves(xs, a.Param), w)
+				if l.Value().Arena() != a.Tensors() {
+					t.Fatalf("step %d: the loss is not in the arena", step)
+				}
+				for i := range want {
+					if !slices.Equal(got[i], want[i]) {
+						t.Fatalf("step %d: result %d (loss, then gradients, then H·1) differs in an arena: %v, want %v", step, i, got[i], want[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+// lossGradsHVP returns L = Σ f(x…)·W, the gradients Backward leaves in the
+// inputs ps, and the Hessian-vector product H·1 (as copies), and L itself.
+func lossGradsHVP(t *testing.T, f func([]*v64) *v64, ps []*v64, w *tensor.Tensor[float64]) ([][]float64, *v64) {
+	t.Helper()
+	l := weightedLoss(f, ps, w)
+	if err := l.Backward(); err != nil {
+		t.Fatal(err)
+	}
+	out := [][]float64{{l.Item()}}
+	for _, p := range ps {
+		out = append(out, slices.Clone(p.Grad().Data()))
+	}
+	gs, err := Gradients(weightedLoss(f, ps, w), ps, BackwardOptions[float64]{CreateGraph: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s *v64
+	for _, g := range gs {
+		if g.RequiresGrad() {
+			if s == nil {
+				s = Sum(g, false)
+			} else {
+				s = Add(s, Sum(g, false))
+			}
+		}
+	}
+	if s != nil { // else the gradient is constant and H = 0
+		hs, err := Gradients(s, ps, BackwardOptions[float64]{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hs {
+			out = append(out, slices.Clone(h.Value().Data()))
+		}
+	}
+	return out, l
 }

@@ -7,24 +7,56 @@ import (
 	"github.com/nabla-go/nabla/tensor"
 )
 
-// keptShape is x's shape with the reduced axes set to 1.
-func keptShape[T Float](x *Var[T], axes []int) []int {
-	return tensor.Sum(tensor.Zeros[T](x.Shape()...), true, axes...).Shape()
+// axesMask returns the set of axes of an nd-axis value that axes name (all
+// if none), as bits; it panics as tensor.Sum would on a bad axis.
+func axesMask(op string, nd int, axes []int) uint64 {
+	if len(axes) == 0 {
+		return 1<<nd - 1
+	}
+	var m uint64
+	for _, a := range axes {
+		if a < 0 {
+			a += nd
+		}
+		if a < 0 || a >= nd || nd > 64 {
+			panic(&tensor.ShapeError{Op: op, Msg: fmt.Sprintf("axis %d is out of range for %d dimensions", a, nd)})
+		}
+		m |= 1 << a
+	}
+	return m
+}
+
+// keptShape writes into buf x's shape with the axes in mask set to 1.
+func keptShape[T Float](x *Var[T], mask uint64, buf *[8]int) []int {
+	s := x.dims(buf)
+	for i := range s {
+		if mask&(1<<i) != 0 {
+			s[i] = 1
+		}
+	}
+	return s
 }
 
 // Sum adds x over the given axes (all if none); keepDims keeps them as size 1.
 func Sum[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
-	return apply1(sumOp[T]{axes}, x, tensor.Sum(x.val(), keepDims, axes...))
+	n := newNode(sumOp[T]{}, x, nil, nil)
+	v := tensor.Sum(x.val(), keepDims, axes...) // checks the axes
+	if n.requiresGrad {
+		n.params().axes = axesMask("Sum", x.val().Dims(), axes)
+	}
+	return n.set(v)
 }
 
-type sumOp[T Float] struct{ axes []int }
+// sumOp is Sum; a recorded node keeps the summed axes in its extra.
+type sumOp[T Float] struct{}
 
 func (sumOp[T]) name() string { return "sum" }
 
 // ∂(Σx)/∂xᵢ = 1: spread g back over the summed axes
-func (o sumOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+func (sumOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 	x := out.ins()[0]
-	grads[0] = Expand(Reshape(g, keptShape(x, o.axes)...), x.Shape()...)
+	var kb, xb [8]int
+	grads[0] = Expand(Reshape(g, keptShape(x, out.extra.axes, &kb)...), x.dims(&xb)...)
 }
 
 // Mean averages x over the given axes (all if none).
@@ -59,7 +91,8 @@ func (o extremeOp[T]) name() string {
 // hits is 1 where x attains the extreme.
 func (o extremeOp[T]) hits(out *Var[T]) *tensor.Tensor[T] {
 	x := out.ins()[0]
-	return tensor.Equal(x.val(), tensor.Reshape(out.val(), keptShape(x, o.axes)...))
+	var kb [8]int
+	return tensor.Equal(x.val(), tensor.Reshape(out.val(), keptShape(x, axesMask("Max", x.val().Dims(), o.axes), &kb)...))
 }
 
 // ∂max/∂xᵢ = [xᵢ = max] / #ties — a constant mask
@@ -67,7 +100,9 @@ func (o extremeOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 	x := out.ins()[0]
 	mask := o.hits(out)
 	mask = tensor.Div(mask, tensor.Sum(mask, true, o.axes...))
-	grads[0] = Mul(Expand(Reshape(g, keptShape(x, o.axes)...), x.Shape()...), Const(mask))
+	var kb, xb [8]int
+	kept := keptShape(x, axesMask("Max", x.val().Dims(), o.axes), &kb)
+	grads[0] = Mul(Expand(Reshape(g, kept...), x.dims(&xb)...), constOf(g, mask))
 }
 
 func (o extremeOp[T]) branch(out *Var[T]) string { return signs(o.hits(out)) }
@@ -82,7 +117,7 @@ func LogSumExp[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
 		}
 		return v
 	})
-	mc := Const(m)
+	mc := constOf(x, m)
 	out := Add(Log(Sum(Exp(Sub(x, mc)), true, axes...)), mc)
 	if keepDims {
 		return out

@@ -18,7 +18,8 @@ func (reshapeOp[T]) name() string { return "reshape" }
 
 // reshaping back is the adjoint
 func (reshapeOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Reshape(g, out.ins()[0].Shape()...)
+	var b [8]int
+	grads[0] = Reshape(g, out.ins()[0].dims(&b)...)
 }
 
 // Flatten returns x as a 1-D Var.
@@ -96,7 +97,7 @@ func (o padOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 
 // Expand broadcasts x to shape without copying.
 func Expand[T Float](x *Var[T], shape ...int) *Var[T] {
-	if slices.Equal(x.Shape(), shape) {
+	if x.hasShape(shape) {
 		return x
 	}
 	return apply1(expandOp[T]{}, x, tensor.Expand(x.val(), shape...))
@@ -107,14 +108,12 @@ type expandOp[T Float] struct{}
 func (expandOp[T]) name() string { return "expand" }
 
 // the adjoint of broadcasting is summing
-func (expandOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = SumTo(g, out.ins()[0].Shape()...)
-}
+func (expandOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = unbroadcast(g, out.ins()[0]) }
 
 // SumTo sums x down to shape (which must broadcast to x's shape): the adjoint
 // of Expand.
 func SumTo[T Float](x *Var[T], shape ...int) *Var[T] {
-	if slices.Equal(x.Shape(), shape) {
+	if x.hasShape(shape) {
 		return x
 	}
 	return apply1(sumToOp[T]{}, x, tensor.SumTo(x.val(), shape...))
@@ -126,7 +125,8 @@ func (sumToOp[T]) name() string { return "sum_to" }
 
 // the adjoint of summing is broadcasting
 func (sumToOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Expand(g, out.ins()[0].Shape()...)
+	var b [8]int
+	grads[0] = Expand(g, out.ins()[0].dims(&b)...)
 }
 
 // Unsqueeze inserts an axis of size 1 at position axis.
@@ -227,36 +227,48 @@ func (o indexAddOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 
 // TakeAlong picks one element per slice along axis (see tensor.TakeAlong): for
 // logits [N,C] and labels y, TakeAlong(logits, 1, y) is logits[i, y[i]] as [N,1].
+// A recorded node keeps idx (not a copy): do not change it before the
+// backward pass.
 func TakeAlong[T Float](x *Var[T], axis int, idx []int) *Var[T] {
-	return apply1(takeAlongOp[T]{axis, idx}, x, tensor.TakeAlong(x.val(), axis, idx))
+	n := newNode(takeAlongOp[T]{}, x, nil, nil)
+	n.set(tensor.TakeAlong(x.val(), axis, idx))
+	if n.requiresGrad {
+		e := n.params()
+		e.axis, e.idx = axis, idx
+	}
+	return n
 }
 
-type takeAlongOp[T Float] struct {
-	axis int
-	idx  []int
-}
+// takeAlongOp is TakeAlong; a recorded node keeps its axis and indices in
+// its extra (an operation value holding them would be allocated per node).
+type takeAlongOp[T Float] struct{}
 
 func (takeAlongOp[T]) name() string { return "take_along" }
 
 // the adjoint of picking is putting back
-func (o takeAlongOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = PutAlong(out.ins()[0].Shape(), o.axis, o.idx, g)
+func (takeAlongOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	var b [8]int
+	grads[0] = PutAlong(out.ins()[0].dims(&b), out.extra.axis, out.extra.idx, g)
 }
 
 // PutAlong is the adjoint of TakeAlong: zeros of shape with src added at the
 // picked positions.
 func PutAlong[T Float](shape []int, axis int, idx []int, src *Var[T]) *Var[T] {
-	return apply1(putAlongOp[T]{axis, idx}, src, tensor.PutAlong(shape, axis, idx, src.val()))
+	n := newNode(putAlongOp[T]{}, src, nil, nil)
+	n.set(tensor.PutAlong(shape, axis, idx, src.val()))
+	if n.requiresGrad {
+		e := n.params()
+		e.axis, e.idx = axis, idx
+	}
+	return n
 }
 
-type putAlongOp[T Float] struct {
-	axis int
-	idx  []int
-}
+// putAlongOp is PutAlong, with its parameters kept as TakeAlong's.
+type putAlongOp[T Float] struct{}
 
 func (putAlongOp[T]) name() string { return "put_along" }
 
 // the adjoint of putting is picking
-func (o putAlongOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = TakeAlong(g, o.axis, o.idx)
+func (putAlongOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = TakeAlong(g, out.extra.axis, out.extra.idx)
 }

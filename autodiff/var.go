@@ -13,6 +13,11 @@
 // CreateGraph the gradient is itself a graph that can be differentiated again:
 // Hessians and Hessian-vector products are exact, not finite differences.
 //
+// A training loop that builds the same graph at every step can take the
+// memory of each step from an Arena, reset at the start of the step: then a
+// step allocates nothing and results are unchanged. The gradient of a leaf
+// lives in a buffer of the leaf that passes add into in place (see Grad).
+//
 // Several goroutines may build graphs from the same leaves (Param, Const) at
 // once, but a backward pass writes bookkeeping into every Var it reaches,
 // leaves included: run passes that share Vars one at a time. A Var computed
@@ -49,18 +54,29 @@ type Var[T Float] struct {
 	extra        *extra[T] // rarely used fields, kept out of the hot node
 	mark         uint32    // visit mark of the current graph walk
 	nin          uint8
+	flags        uint8 // a small parameter of fn (MatMul's transposes)
 	requiresGrad bool
 	// noRecord marks gradients flowing through a first-order backward pass:
 	// operations on them record nothing, so Backward builds no second graph.
 	noRecord bool
 }
 
-// extra holds what few Vars need: a name, and the inputs of operations with
-// more than two (Concat, Stack). Keeping them out of Var keeps a scalar node
-// at 96 bytes, which is what a long chain of scalar operations costs.
+// extra holds what few Vars need: a name, the inputs of operations with
+// more than two (Concat, Stack), the parameters of recorded operations that
+// have some (Sum's axes, TakeAlong's indices), and a leaf's gradient buffer.
+// Keeping them out of Var keeps a scalar node at 96 bytes, which is what a
+// long chain of scalar operations costs. The extra of a node in an Arena
+// comes from the arena too.
 type extra[T Float] struct {
 	name string
 	more []*Var[T]
+	// axes is the set of reduced axes of Sum (bit i: axis i).
+	axes uint64
+	// axis and idx are TakeAlong's and PutAlong's axis and indices.
+	axis int
+	idx  []int
+	// gradBuf is the leaf's own gradient storage (see accumulate).
+	gradBuf *Var[T]
 }
 
 // ins returns the inputs v records (none for leaves and unrecorded results).
@@ -100,12 +116,21 @@ func Const[T Float](t *tensor.Tensor[T]) *Var[T] { return &Var[T]{value: t} }
 func Scalar[T Float](v T) *Var[T] { return Const(tensor.Scalar(v)) }
 
 // Value returns the tensor this Var holds.
-func (v *Var[T]) Value() *tensor.Tensor[T] { return v.val() }
+func (v *Var[T]) Value() *tensor.Tensor[T] {
+	v.live()
+	return v.val()
+}
 
-// val returns v's tensor, making it first if v is a lazy scalar.
+// val returns v's tensor, making it first if v is a lazy scalar (in the
+// tensor memory of v's arena, if it has one).
 func (v *Var[T]) val() *tensor.Tensor[T] {
 	if v.value == nil {
-		v.value = tensor.Scalar(v.s)
+		if s := v.slab; s != nil && s.arena != nil && s.arena.tensors != nil {
+			v.value = s.arena.tensors.New()
+			v.value.Data()[0] = v.s
+		} else {
+			v.value = tensor.Scalar(v.s)
+		}
 	}
 	return v.value
 }
@@ -115,6 +140,12 @@ func (v *Var[T]) isScalar() bool { return v.value == nil || v.value.Dims() == 0 
 
 // Item returns the value of a one-element Var.
 func (v *Var[T]) Item() T {
+	v.live()
+	return v.item()
+}
+
+// item is Item for operations, whose inputs newNode has checked.
+func (v *Var[T]) item() T {
 	if v.value == nil {
 		return v.s
 	}
@@ -130,10 +161,16 @@ func (v *Var[T]) Shape() []int {
 }
 
 // Grad returns the gradient accumulated by Backward, or nil if none reached v.
+//
+// After a first-order pass the gradient of a leaf is the leaf's own buffer,
+// which later passes add into in place, and which the first pass after
+// ZeroGrad overwrites: Clone the tensor to keep a gradient beyond that.
 func (v *Var[T]) Grad() *tensor.Tensor[T] {
+	v.live()
 	if v.grad == nil {
 		return nil
 	}
+	v.grad.live()
 	return v.grad.val()
 }
 
@@ -141,7 +178,12 @@ func (v *Var[T]) Grad() *tensor.Tensor[T] {
 // with CreateGraph it carries its own graph and can be differentiated again.
 func (v *Var[T]) GradVar() *Var[T] { return v.grad }
 
-// ZeroGrad forgets the accumulated gradient.
+// ZeroGrad forgets the accumulated gradient: Grad returns nil until the next
+// backward pass reaches v, and optimisers skip v meanwhile. The storage is
+// kept, and the next first-order pass writes v's gradient into it instead of
+// allocating (PyTorch's zero_grad(set_to_none=False) saves the allocation
+// the same way, but leaves zeros that an optimiser with momentum or weight
+// decay would then apply; forgetting keeps set_to_none's semantics).
 func (v *Var[T]) ZeroGrad() { v.grad = nil }
 
 // RequiresGrad reports whether gradients flow to v.
@@ -181,11 +223,20 @@ func (v *Var[T]) Name() string {
 
 // SetName names v for error messages and reports (e.g. "layer1.weight") and returns v.
 func (v *Var[T]) SetName(name string) *Var[T] {
-	if v.extra == nil {
-		v.extra = new(extra[T])
-	}
-	v.extra.name = name
+	v.params().name = name
 	return v
+}
+
+// params returns v's extra, making it (in v's arena, if any) when v has none.
+func (v *Var[T]) params() *extra[T] {
+	if v.extra == nil {
+		if v.slab != nil && v.slab.arena != nil {
+			v.extra = v.slab.arena.newExtra()
+		} else {
+			v.extra = new(extra[T])
+		}
+	}
+	return v.extra
 }
 
 // Detach returns a constant Var sharing v's value with no history: gradients
@@ -237,44 +288,124 @@ const slabSize = 64
 type slab[T Float] struct {
 	used  atomic.Int32 // nodes handed out, for slabs of graphs
 	taken int32        // nodes handed out, for arena slabs (one owner: no atomics)
-	arena *arena[T]    // set when the slab is scratch memory of a backward pass
+	gen   uint32       // for arena slabs: the generation it was handed out in
+	arena *arena[T]    // set when the slab is memory of an arena
+	clock *uint32      // the owning Arena's generation; &ageless for other slabs
 	nodes [slabSize]Var[T]
 }
 
-// arena is the scratch memory of a first-order backward pass. The gradients
-// flowing through such a pass record nothing and die with it, so their nodes
-// come from slabs that the next pass reuses instead of leaving garbage.
+// arena is node memory reused from one pass or step to the next: the scratch
+// memory of a first-order backward pass (whose gradients record nothing and
+// die with it), or one of the two sets of an Arena.
 type arena[T Float] struct {
-	slabs []*slab[T]
-	cur   int
+	slabs  []*slab[T]
+	cur    int
+	extras [][]extra[T] // chunks of extraChunk
+	ecur   int          // extras handed out
+	// clock points to the owning Arena's generation; nil for scratch.
+	clock *uint32
+	// tensors is where lazy scalars of these nodes make their tensors: the
+	// Arena's tensor memory, or for scratch that of the pass's output.
+	tensors *tensor.Arena[T]
+	gen     uint32 // the generation this set serves (Arena sets)
+}
+
+const extraChunk = 64
+
+// ageless is the generation of slabs outside Arenas: always 0, as theirs.
+var ageless uint32
+
+// slabClock is the clock of the arena's slabs (see slab.clock).
+func (a *arena[T]) slabClock() *uint32 {
+	if a.clock == nil {
+		return &ageless
+	}
+	return a.clock
 }
 
 // current returns the slab being filled, adding one when it is full.
 func (a *arena[T]) current() *slab[T] {
 	if len(a.slabs) == 0 {
-		a.slabs = append(a.slabs, &slab[T]{arena: a})
+		a.slabs = append(a.slabs, &slab[T]{arena: a, gen: a.gen, clock: a.slabClock()})
 	}
 	if a.slabs[a.cur].taken >= slabSize {
 		a.cur++
 		if a.cur == len(a.slabs) {
-			a.slabs = append(a.slabs, &slab[T]{arena: a})
+			a.slabs = append(a.slabs, &slab[T]{arena: a, clock: a.slabClock()})
 		}
+		a.slabs[a.cur].gen = a.gen
 	}
 	return a.slabs[a.cur]
 }
 
-// reset zeroes the used nodes (dropping their references) for the next pass.
-func (a *arena[T]) reset() {
-	for _, s := range a.slabs[:min(a.cur+1, len(a.slabs))] {
-		clear(s.nodes[:s.taken])
-		s.taken = 0
+// node returns a zeroed node from the arena.
+func (a *arena[T]) node() *Var[T] {
+	s := a.current()
+	n := &s.nodes[s.taken]
+	s.taken++
+	if a.clock != nil { // Arena nodes are cleared when reused, see reset
+		*n = Var[T]{}
 	}
-	a.cur = 0
+	n.slab = s
+	return n
+}
+
+// newExtra returns a zeroed extra from the arena.
+func (a *arena[T]) newExtra() *extra[T] {
+	c, i := a.ecur/extraChunk, a.ecur%extraChunk
+	if c == len(a.extras) {
+		a.extras = append(a.extras, make([]extra[T], extraChunk))
+	}
+	a.ecur++
+	e := &a.extras[c][i]
+	*e = extra[T]{}
+	return e
+}
+
+// reset makes the arena's memory available again. Scratch memory is cleared
+// (dropping its references) at once; the nodes of an Arena keep their
+// contents and their slab's old generation until they are handed out again,
+// so a stale Var is still recognised as one (see Var.live).
+func (a *arena[T]) reset() {
+	if a.clock == nil {
+		for _, s := range a.slabs[:min(a.cur+1, len(a.slabs))] {
+			clear(s.nodes[:s.taken])
+			s.taken = 0
+		}
+		for c := range a.ecur / extraChunk {
+			clear(a.extras[c])
+		}
+		if r := a.ecur % extraChunk; r > 0 {
+			clear(a.extras[a.ecur/extraChunk][:r])
+		}
+	} else {
+		for _, s := range a.slabs[:min(a.cur+1, len(a.slabs))] {
+			s.taken = 0
+		}
+		if len(a.slabs) > 0 {
+			a.slabs[0].gen = a.gen
+		}
+	}
+	a.cur, a.ecur = 0, 0
+}
+
+// live panics if v is memory of an Arena that has been Reset since v was made.
+func (v *Var[T]) live() {
+	if s := v.slab; s != nil && s.gen != *s.clock {
+		v.stale()
+	}
+}
+
+// stale panics about v, a Var of an Arena used after its Reset (kept out of
+// live so that the check inlines).
+func (v *Var[T]) stale() {
+	panic(fmt.Sprintf("autodiff: a Var (op %q) from an Arena is used after the arena's Reset (made in generation %d, now %d): its memory is recycled; copy out what must outlive a step (Item, Value().Clone())", v.Op(), v.slab.gen, *v.slab.clock))
 }
 
 // allocNode returns a zeroed node for the result of an operation on a and b:
-// from the arena of a non-recording input (the result records nothing
-// either), else from an input's slab, else from a new slab.
+// from the scratch memory of a non-recording input (the result records
+// nothing either), else from an input's Arena, else from an input's slab,
+// else from a new slab.
 func allocNode[T Float](a, b *Var[T]) *Var[T] {
 	var s *slab[T]
 	switch {
@@ -282,19 +413,24 @@ func allocNode[T Float](a, b *Var[T]) *Var[T] {
 		s = a.slab
 	case b != nil && b.noRecord && b.slab != nil:
 		s = b.slab
-	case a != nil && a.slab != nil && !(b != nil && b.noRecord):
+	case b != nil && b.noRecord:
+	case a != nil && a.noRecord:
+	case a != nil && a.slab != nil && (a.slab.arena != nil || b == nil || b.slab == nil || b.slab.arena == nil):
 		s = a.slab
-	case b != nil && b.slab != nil && !(a != nil && a.noRecord):
+	case b != nil && b.slab != nil:
 		s = b.slab
 	}
-	for s != nil && s.arena != nil { // scratch: owned by one backward pass
+	if s != nil && s.arena != nil { // scratch or Arena: one owner
 		if s.taken < slabSize {
 			n := &s.nodes[s.taken]
 			s.taken++
+			if s.arena.clock != nil {
+				*n = Var[T]{}
+			}
 			n.slab = s
 			return n
 		}
-		s = s.arena.current()
+		return s.arena.node()
 	}
 	if s != nil {
 		if i := s.used.Add(1) - 1; i < slabSize {
@@ -303,17 +439,99 @@ func allocNode[T Float](a, b *Var[T]) *Var[T] {
 			return n
 		}
 	}
-	s = new(slab[T])
+	s = &slab[T]{clock: &ageless}
 	s.used.Store(1)
 	n := &s.nodes[0]
 	n.slab = s
 	return n
 }
 
+// Arena is reusable memory for the graphs of a loop whose steps build the
+// same computation again and again (a training loop): the nodes, tensors,
+// shapes and operation parameters of a step's forward pass and the
+// intermediate gradients of its backward pass. Reset at the start of each
+// step recycles everything the arena handed out during the step before, so
+// after the first step a step allocates nothing.
+//
+// A computation belongs to an arena when one of its inputs does. Inputs join
+// it through Const (a batch of data); parameters stay ordinary leaves, and
+// so every result computed from the batch and the parameters lands in the
+// arena while the parameters, their gradients (kept in the parameters' own
+// buffers, see Var.Grad) and the optimiser's state live on. A computation
+// from parameters alone (a weight penalty) is ordinary memory, as without an
+// arena. Results are bit for bit the same with and without an arena.
+//
+// Nothing from the arena may be used after the next Reset: copy out what
+// must outlive a step (loss.Item(), Value().Clone()). That includes the
+// gradients Gradients returns for a computation in the arena, and gradients
+// recorded with CreateGraph through arena values (their graph is in the
+// arena); the gradients Backward leaves in ordinary Params are in the
+// Params' own buffers and live on. A Var or tensor used after the Reset that
+// retired it panics. The arena alternates between two sets of memory, so
+// this holds for anything kept from the previous step; something kept
+// across two Resets may already share memory with a new value and is then
+// not always caught.
+//
+// An Arena belongs to one goroutine at a time. The zero value is ready to use.
+type Arena[T Float] struct {
+	gen     uint32
+	nodes   [2]arena[T] // nodes[gen&1] serves the current generation
+	tensors tensor.Arena[T]
+}
+
+// set returns the node memory of the current generation.
+func (a *Arena[T]) set() *arena[T] {
+	m := &a.nodes[a.gen&1]
+	if m.clock == nil {
+		m.clock, m.gen, m.tensors = &a.gen, a.gen, &a.tensors
+	}
+	return m
+}
+
+// Reset starts a new step (call it at the start of each): what the arena
+// handed out so far is retired, and the memory retired one Reset earlier is
+// handed out again.
+func (a *Arena[T]) Reset() {
+	a.gen++
+	a.tensors.Reset()
+	m := a.set()
+	m.gen = a.gen
+	m.reset()
+}
+
+// Const returns a constant leaf holding t (shared, not copied) that belongs
+// to the arena, so every computation with it takes its memory from the arena.
+func (a *Arena[T]) Const(t *tensor.Tensor[T]) *Var[T] {
+	n := a.set().node()
+	n.value = a.tensors.View(t)
+	return n
+}
+
+// Param returns a leaf that requires gradients, holding t (shared, not
+// copied) and belonging to the arena, with its gradient: a variable of one
+// step, such as an input whose saliency ∂loss/∂x is wanted. Like everything
+// from the arena, it and its gradient are retired by the next Reset; a
+// model's weights, which outlive steps, are made with the package-level Param.
+func (a *Arena[T]) Param(t *tensor.Tensor[T]) *Var[T] {
+	n := a.Const(t)
+	n.requiresGrad = true
+	return n
+}
+
+// Tensors returns the arena's tensor memory, for making inputs of a step in
+// place (see tensor.Arena).
+func (a *Arena[T]) Tensors() *tensor.Arena[T] { return &a.tensors }
+
 // newNode returns the result of fn applied to a (and b, or the inputs more),
 // recorded with its backward rule when some input requires gradients and none
 // is a non-recording gradient. The caller sets the value (see set, setScalar).
 func newNode[T Float](fn op[T], a, b *Var[T], more []*Var[T]) *Var[T] {
+	if a != nil {
+		a.live()
+	}
+	if b != nil {
+		b.live()
+	}
 	n := allocNode(a, b)
 	n.fn = fn
 	req, noRec := false, false
@@ -333,7 +551,7 @@ func newNode[T Float](fn op[T], a, b *Var[T], more []*Var[T]) *Var[T] {
 		n.requiresGrad = true
 		switch {
 		case more != nil:
-			n.extra = &extra[T]{more: more}
+			n.params().more = more
 		case b != nil:
 			n.in[0], n.in[1], n.nin = a, b, 2
 		default:
@@ -371,9 +589,36 @@ func apply2[T Float](fn op[T], a, b *Var[T], value *tensor.Tensor[T]) *Var[T] {
 func unary[T Float](fn op[T], x *Var[T], f func(float64) float64) *Var[T] {
 	n := newNode(fn, x, nil, nil)
 	if x.isScalar() {
-		return n.setScalar(T(f(float64(x.Item()))))
+		return n.setScalar(T(f(float64(x.item()))))
 	}
 	return n.set(tensor.Apply(x.val(), f))
+}
+
+// dims returns v's shape in buf's memory: no allocation for up to 8 axes.
+func (v *Var[T]) dims(buf *[8]int) []int {
+	if v.value == nil {
+		return buf[:0]
+	}
+	return v.value.AppendShape(buf[:0])
+}
+
+// hasShape reports whether v has the given shape.
+func (v *Var[T]) hasShape(shape []int) bool {
+	var buf [8]int
+	return slices.Equal(v.dims(&buf), shape)
+}
+
+// constOf returns a constant leaf holding t, taken from the memory of like
+// (its Arena or the scratch memory of its backward pass, if any), so that
+// the constants backward rules and composite operations make are recycled
+// with the values they are used with.
+func constOf[T Float](like *Var[T], t *tensor.Tensor[T]) *Var[T] {
+	if like.slab == nil || like.slab.arena == nil {
+		return Const(t)
+	}
+	n := allocNode(like, nil)
+	n.value, n.noRecord = t, like.noRecord
+	return n
 }
 
 // scalars reports whether a and b are both 0-dimensional.

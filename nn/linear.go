@@ -54,13 +54,21 @@ func NewLinearWith[T Float](in, out int, rng *rand.Rand, cfg LinearConfig) *Line
 	return l
 }
 
-// Forward returns x·Wᵀ + b.
+// Forward returns x·Wᵀ + b. For x with two axes or more the product is one
+// MatMulTrans node (no transposed view of W is made, so a step in an
+// autodiff.Arena allocates nothing); a 1-D x goes through MatMul.
 func (l *Linear[T]) Forward(x *autodiff.Var[T]) *autodiff.Var[T] {
-	in := l.Weight.Shape()[1]
-	if s := x.Shape(); len(s) == 0 || s[len(s)-1] != in {
-		panic(fmt.Sprintf("nn: Linear.Forward: input of shape %v, want last axis %d (weight %v)", s, in, l.Weight.Shape()))
+	xv, wv := x.Value(), l.Weight.Value()
+	in := wv.Dim(1)
+	if xv.Dims() == 0 || xv.Dim(-1) != in {
+		panic(fmt.Sprintf("nn: Linear.Forward: input of shape %v, want last axis %d (weight %v)", x.Shape(), in, l.Weight.Shape()))
 	}
-	y := autodiff.MatMul(x, autodiff.T(l.Weight))
+	var y *autodiff.Var[T]
+	if xv.Dims() >= 2 {
+		y = autodiff.MatMulTrans(x, l.Weight, false, true)
+	} else {
+		y = autodiff.MatMul(x, autodiff.T(l.Weight))
+	}
 	if l.Bias != nil {
 		y = autodiff.Add(y, l.Bias)
 	}

@@ -51,13 +51,13 @@ func BCEWithLogits[T Float](logits, target *autodiff.Var[T]) *autodiff.Var[T] {
 //
 // computed with LogSoftmax (stable for large logits) and TakeAlong.
 func SoftmaxCrossEntropy[T Float](logits *autodiff.Var[T], labels []int) *autodiff.Var[T] {
-	s := logits.Shape()
-	if len(s) != 2 || s[0] != len(labels) {
-		panic(fmt.Sprintf("nn: SoftmaxCrossEntropy: logits of shape %v with %d labels, want [%d, C]", s, len(labels), len(labels)))
+	lv := logits.Value()
+	if lv.Dims() != 2 || lv.Dim(0) != len(labels) {
+		panic(fmt.Sprintf("nn: SoftmaxCrossEntropy: logits of shape %v with %d labels, want [%d, C]", logits.Shape(), len(labels), len(labels)))
 	}
 	for i, y := range labels {
-		if y < 0 || y >= s[1] {
-			panic(fmt.Sprintf("nn: SoftmaxCrossEntropy: label %d at index %d is outside [0, %d)", y, i, s[1]))
+		if c := lv.Dim(1); y < 0 || y >= c {
+			panic(fmt.Sprintf("nn: SoftmaxCrossEntropy: label %d at index %d is outside [0, %d)", y, i, c))
 		}
 	}
 	picked := autodiff.TakeAlong(autodiff.LogSoftmax(logits, 1), 1, labels)

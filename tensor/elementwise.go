@@ -4,7 +4,7 @@ import "math"
 
 // Map returns a new tensor with f applied to every element of a.
 func Map[T Float](a *Tensor[T], f func(T) T) *Tensor[T] {
-	out := New[T](a.shape...)
+	out := arenaOf(a, nil).New(a.shape...)
 	if a.isBroadcastScalar() { // one element seen everywhere: compute it once
 		v := f(a.data[a.offset])
 		for i := range out.data {
@@ -27,13 +27,18 @@ func Map[T Float](a *Tensor[T], f func(T) T) *Tensor[T] {
 // Zip returns f(a, b) elementwise, with a and b broadcast to a common shape.
 // op names the operation in shape errors.
 func Zip[T Float](op string, a, b *Tensor[T], f func(x, y T) T) *Tensor[T] {
-	return zip(op, a, b, f, nil)
+	return zip(nil, op, a, b, f, nil)
 }
 
 // zip is Zip with an optional flat kernel used when both operands are
 // contiguous and either equal in shape or one is a single element; the kernel
-// gets len(x) or len(y) == 1 in the latter case.
-func zip[T Float](op string, a, b *Tensor[T], f func(x, y T) T, flat func(dst, x, y []T)) *Tensor[T] {
+// gets len(x) or len(y) == 1 in the latter case. It writes into out when out
+// is not nil (which must then be contiguous with the broadcast shape; it may
+// be a or b), else into a new tensor: one implementation serves both the
+// allocating and the destination-passing forms.
+func zip[T Float](out *Tensor[T], op string, a, b *Tensor[T], f func(x, y T) T, flat func(dst, x, y []T)) *Tensor[T] {
+	ar := arenaOf(a, b)
+	var buf [maxStackDims]int
 	var shape []int
 	switch {
 	case sameShape(a.shape, b.shape):
@@ -43,10 +48,18 @@ func zip[T Float](op string, a, b *Tensor[T], f func(x, y T) T, flat func(dst, x
 	case len(a.shape) == 0:
 		shape = b.shape
 	default:
-		shape = BroadcastShapes(op, a.shape, b.shape)
+		shape = broadcastInto(scratchInts(&buf, max(len(a.shape), len(b.shape))), op, a.shape, b.shape)
 	}
-	out := New[T](shape...)
-	n := len(out.data)
+	if out == nil {
+		out = ar.New(shape...)
+	} else {
+		out.live()
+		if !sameShape(out.shape, shape) || !out.IsContiguous() {
+			panic(shapeErr(op, "the destination must be contiguous with the shape of the result", out.shape, a.shape, b.shape))
+		}
+	}
+	data := out.data[out.offset : out.offset+out.Size()]
+	n := len(data)
 	an, bn := a.Size(), b.Size()
 	if a.isBroadcastScalar() {
 		an = 1
@@ -59,32 +72,33 @@ func zip[T Float](op string, a, b *Tensor[T], f func(x, y T) T, flat func(dst, x
 		switch {
 		case an == 1 && bn == 1: // also two scalars expanded to one shape
 			v := f(x[0], y[0])
-			for i := range out.data {
-				out.data[i] = v
+			for i := range data {
+				data[i] = v
 			}
 		case flat != nil:
-			flat(out.data, x, y)
+			flat(data, x, y)
 		case an == n && bn == n:
-			for i := range out.data {
-				out.data[i] = f(x[i], y[i])
+			for i := range data {
+				data[i] = f(x[i], y[i])
 			}
 		case an == n:
-			for i := range out.data {
-				out.data[i] = f(x[i], y[0])
+			for i := range data {
+				data[i] = f(x[i], y[0])
 			}
 		default:
-			for i := range out.data {
-				out.data[i] = f(x[0], y[i])
+			for i := range data {
+				data[i] = f(x[0], y[i])
 			}
 		}
 		return out
 	}
-	as, bs := a.broadcastStrides(shape), b.broadcastStrides(shape)
 	nd := len(shape)
-	idx := make([]int, nd)
+	var asb, bsb, ib [maxStackDims]int
+	as, bs := a.broadcastStridesInto(scratchInts(&asb, nd), shape), b.broadcastStridesInto(scratchInts(&bsb, nd), shape)
+	idx := scratchInts(&ib, nd)
 	ao, bo := a.offset, b.offset
 	for k := 0; k < n; k++ {
-		out.data[k] = f(a.data[ao], b.data[bo])
+		data[k] = f(a.data[ao], b.data[bo])
 		for d := nd - 1; d >= 0; d-- {
 			idx[d]++
 			ao += as[d]
@@ -116,8 +130,13 @@ func flatKernel[T Float](vv func(dst, x, y []T), vs func(dst, x []T, y T), sv fu
 }
 
 // Add returns a + b elementwise (broadcasting).
-func Add[T Float](a, b *Tensor[T]) *Tensor[T] {
-	return zip("Add", a, b, func(x, y T) T { return x + y }, flatKernel(
+func Add[T Float](a, b *Tensor[T]) *Tensor[T] { return AddInto(nil, a, b) }
+
+// AddInto writes a + b (broadcasting) into dst and returns it: dst must be
+// contiguous and have the broadcast shape, and may be a or b (dst += b is
+// AddInto(dst, dst, b)). A nil dst means a new tensor, as Add.
+func AddInto[T Float](dst, a, b *Tensor[T]) *Tensor[T] {
+	return zip(dst, "Add", a, b, func(x, y T) T { return x + y }, flatKernel(
 		func(d, x, y []T) {
 			for i := range d {
 				d[i] = x[i] + y[i]
@@ -137,7 +156,7 @@ func Add[T Float](a, b *Tensor[T]) *Tensor[T] {
 
 // Sub returns a − b elementwise (broadcasting).
 func Sub[T Float](a, b *Tensor[T]) *Tensor[T] {
-	return zip("Sub", a, b, func(x, y T) T { return x - y }, flatKernel(
+	return zip(nil, "Sub", a, b, func(x, y T) T { return x - y }, flatKernel(
 		func(d, x, y []T) {
 			for i := range d {
 				d[i] = x[i] - y[i]
@@ -157,7 +176,7 @@ func Sub[T Float](a, b *Tensor[T]) *Tensor[T] {
 
 // Mul returns a · b elementwise (broadcasting).
 func Mul[T Float](a, b *Tensor[T]) *Tensor[T] {
-	return zip("Mul", a, b, func(x, y T) T { return x * y }, flatKernel(
+	return zip(nil, "Mul", a, b, func(x, y T) T { return x * y }, flatKernel(
 		func(d, x, y []T) {
 			for i := range d {
 				d[i] = x[i] * y[i]
@@ -177,7 +196,7 @@ func Mul[T Float](a, b *Tensor[T]) *Tensor[T] {
 
 // Div returns a / b elementwise (broadcasting).
 func Div[T Float](a, b *Tensor[T]) *Tensor[T] {
-	return zip("Div", a, b, func(x, y T) T { return x / y }, flatKernel(
+	return zip(nil, "Div", a, b, func(x, y T) T { return x / y }, flatKernel(
 		func(d, x, y []T) {
 			for i := range d {
 				d[i] = x[i] / y[i]
@@ -197,7 +216,7 @@ func Div[T Float](a, b *Tensor[T]) *Tensor[T] {
 
 // Pow returns a^b elementwise (broadcasting), as math.Pow.
 func Pow[T Float](a, b *Tensor[T]) *Tensor[T] {
-	return zip("Pow", a, b, func(x, y T) T {
+	return zip(nil, "Pow", a, b, func(x, y T) T {
 		if y == 2 {
 			return x * x
 		}
@@ -207,12 +226,12 @@ func Pow[T Float](a, b *Tensor[T]) *Tensor[T] {
 
 // Maximum returns max(a, b) elementwise (broadcasting); NaN if either is NaN.
 func Maximum[T Float](a, b *Tensor[T]) *Tensor[T] {
-	return zip("Maximum", a, b, func(x, y T) T { return T(math.Max(float64(x), float64(y))) }, nil)
+	return zip(nil, "Maximum", a, b, func(x, y T) T { return T(math.Max(float64(x), float64(y))) }, nil)
 }
 
 // Minimum returns min(a, b) elementwise (broadcasting); NaN if either is NaN.
 func Minimum[T Float](a, b *Tensor[T]) *Tensor[T] {
-	return zip("Minimum", a, b, func(x, y T) T { return T(math.Min(float64(x), float64(y))) }, nil)
+	return zip(nil, "Minimum", a, b, func(x, y T) T { return T(math.Min(float64(x), float64(y))) }, nil)
 }
 
 func boolT[T Float](c bool) T {
@@ -224,24 +243,24 @@ func boolT[T Float](c bool) T {
 
 // Greater returns 1 where a > b and 0 elsewhere (broadcasting).
 func Greater[T Float](a, b *Tensor[T]) *Tensor[T] {
-	return zip("Greater", a, b, func(x, y T) T { return boolT[T](x > y) }, nil)
+	return zip(nil, "Greater", a, b, func(x, y T) T { return boolT[T](x > y) }, nil)
 }
 
 // Less returns 1 where a < b and 0 elsewhere (broadcasting).
 func Less[T Float](a, b *Tensor[T]) *Tensor[T] {
-	return zip("Less", a, b, func(x, y T) T { return boolT[T](x < y) }, nil)
+	return zip(nil, "Less", a, b, func(x, y T) T { return boolT[T](x < y) }, nil)
 }
 
 // Equal returns 1 where a == b and 0 elsewhere (broadcasting).
 func Equal[T Float](a, b *Tensor[T]) *Tensor[T] {
-	return zip("Equal", a, b, func(x, y T) T { return boolT[T](x == y) }, nil)
+	return zip(nil, "Equal", a, b, func(x, y T) T { return boolT[T](x == y) }, nil)
 }
 
 // Where returns a where cond ≠ 0 and b elsewhere, all three broadcast together.
 func Where[T Float](cond, a, b *Tensor[T]) *Tensor[T] {
 	shape := BroadcastShapes("Where", cond.shape, a.shape, b.shape)
 	c, x, y := Expand(cond, shape...).Data(), Expand(a, shape...).Data(), Expand(b, shape...).Data()
-	out := New[T](shape...)
+	out := arenaOf(a, b).New(shape...)
 	for i := range out.data {
 		if c[i] != 0 {
 			out.data[i] = x[i]
@@ -258,7 +277,7 @@ func affine[T Float](a *Tensor[T], c, d T) *Tensor[T] {
 	if !a.IsContiguous() || a.isBroadcastScalar() {
 		return Map(a, func(x T) T { return c*x + d })
 	}
-	out := New[T](a.shape...)
+	out := arenaOf(a, nil).New(a.shape...)
 	src := a.data[a.offset : a.offset+len(out.data)]
 	switch {
 	case d == 0:
@@ -292,7 +311,7 @@ func PowScalar[T Float](a *Tensor[T], p T) *Tensor[T] {
 	case 2:
 		return Mul(a, a)
 	case 1:
-		return a.Clone()
+		return clone(arenaOf(a, nil), a)
 	}
 	return Map(a, func(x T) T { return PowOf(x, p) })
 }

@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // outerInner splits shape around axis: outer = Π shape[:axis], inner = Π shape[axis+1:].
 func outerInner(shape []int, axis int) (outer, inner int) {
@@ -20,9 +23,10 @@ func checkIndices(op string, idx []int, n int, shape []int) {
 func IndexSelect[T Float](a *Tensor[T], axis int, idx []int) *Tensor[T] {
 	axis = normAxis("IndexSelect", axis, len(a.shape), a.shape)
 	checkIndices("IndexSelect", idx, a.shape[axis], a.shape)
-	shape := cloneInts(a.shape)
+	var sb [maxStackDims]int
+	shape := append(scratchInts(&sb, 0), a.shape...)
 	shape[axis] = len(idx)
-	out := New[T](shape...)
+	out := arenaOf(a, nil).New(shape...)
 	src := a.Data()
 	outer, inner := outerInner(a.shape, axis)
 	n := a.shape[axis]
@@ -39,13 +43,14 @@ func IndexSelect[T Float](a *Tensor[T], axis int, idx []int) *Tensor[T] {
 // IndexSelect (repeated indices accumulate).
 func IndexAdd[T Float](shape []int, axis int, idx []int, src *Tensor[T]) *Tensor[T] {
 	axis = normAxis("IndexAdd", axis, len(shape), shape)
-	want := cloneInts(shape)
+	var wb [maxStackDims]int
+	want := append(scratchInts(&wb, 0), shape...)
 	want[axis] = len(idx)
 	if !sameShape(want, src.shape) {
-		panic(shapeErr("IndexAdd", fmt.Sprintf("source must have shape %v", want), shape, src.shape))
+		panic(shapeErr("IndexAdd", fmt.Sprintf("source must have shape %v", slices.Clone(want)), shape, src.shape))
 	}
 	checkIndices("IndexAdd", idx, shape[axis], shape)
-	out := New[T](shape...)
+	out := arenaOf(src, nil).New(shape...)
 	s := src.Data()
 	outer, inner := outerInner(shape, axis)
 	n := shape[axis]
@@ -72,9 +77,10 @@ func TakeAlong[T Float](a *Tensor[T], axis int, idx []int) *Tensor[T] {
 	}
 	n := a.shape[axis]
 	checkIndices("TakeAlong", idx, n, a.shape)
-	shape := cloneInts(a.shape)
+	var sb [maxStackDims]int
+	shape := append(scratchInts(&sb, 0), a.shape...)
 	shape[axis] = 1
-	out := New[T](shape...)
+	out := arenaOf(a, nil).New(shape...)
 	src := a.Data()
 	for o := 0; o < outer; o++ {
 		for k := 0; k < inner; k++ {
@@ -89,14 +95,15 @@ func TakeAlong[T Float](a *Tensor[T], axis int, idx []int) *Tensor[T] {
 func PutAlong[T Float](shape []int, axis int, idx []int, src *Tensor[T]) *Tensor[T] {
 	axis = normAxis("PutAlong", axis, len(shape), shape)
 	outer, inner := outerInner(shape, axis)
-	want := cloneInts(shape)
+	var wb [maxStackDims]int
+	want := append(scratchInts(&wb, 0), shape...)
 	want[axis] = 1
 	if !sameShape(want, src.shape) || len(idx) != outer*inner {
-		panic(shapeErr("PutAlong", fmt.Sprintf("source must have shape %v and %d indices", want, outer*inner), shape, src.shape))
+		panic(shapeErr("PutAlong", fmt.Sprintf("source must have shape %v and %d indices", slices.Clone(want), outer*inner), shape, src.shape))
 	}
 	n := shape[axis]
 	checkIndices("PutAlong", idx, n, shape)
-	out := New[T](shape...)
+	out := arenaOf(src, nil).New(shape...)
 	s := src.Data()
 	for o := 0; o < outer; o++ {
 		for k := 0; k < inner; k++ {
@@ -124,7 +131,8 @@ func Concat[T Float](axis int, ts ...*Tensor[T]) *Tensor[T] {
 	}
 	first := ts[0].shape
 	axis = normAxis("Concat", axis, len(first), first)
-	shape := cloneInts(first)
+	var sb [maxStackDims]int
+	shape := append(scratchInts(&sb, 0), first...)
 	shape[axis] = 0
 	for _, t := range ts {
 		if len(t.shape) != len(first) {
@@ -137,7 +145,13 @@ func Concat[T Float](axis int, ts ...*Tensor[T]) *Tensor[T] {
 		}
 		shape[axis] += t.shape[axis]
 	}
-	out := New[T](shape...)
+	var ar *Arena[T] // the first operand's arena, if any
+	for _, t := range ts {
+		if a := arenaOf(t, nil); a != nil && ar == nil {
+			ar = a
+		}
+	}
+	out := ar.New(shape...)
 	outer, inner := outerInner(shape, axis)
 	row := shape[axis] * inner
 	at := 0
@@ -175,9 +189,10 @@ func Pad[T Float](a *Tensor[T], axis, before, after int) *Tensor[T] {
 	if before < 0 || after < 0 {
 		panic(shapeErr("Pad", fmt.Sprintf("padding (%d, %d) must be ≥ 0", before, after), a.shape))
 	}
-	shape := cloneInts(a.shape)
+	var sb [maxStackDims]int
+	shape := append(scratchInts(&sb, 0), a.shape...)
 	shape[axis] += before + after
-	out := New[T](shape...)
+	out := arenaOf(a, nil).New(shape...)
 	Slice(out, axis, before, before+a.shape[axis]).CopyFrom(a)
 	return out
 }

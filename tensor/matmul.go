@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -28,11 +29,7 @@ func MatMulShape(a, b []int) []int {
 		panic(shapeErr("MatMul", fmt.Sprintf("inner dimensions differ: %d vs %d", k, k2), a, b))
 	}
 	ba, bb := a2[:na-2], b2[:nb-2]
-	for i := 1; i <= min(len(ba), len(bb)); i++ {
-		if x, y := ba[len(ba)-i], bb[len(bb)-i]; x != y && x != 1 && y != 1 {
-			panic(shapeErr("MatMul", fmt.Sprintf("batch axes do not broadcast: sizes %d and %d", x, y), a, b))
-		}
-	}
+	checkBatch("MatMul", ba, bb, a, b)
 	out := cloneInts(BroadcastShapes("MatMul", ba, bb))
 	if len(a) > 1 {
 		out = append(out, m)
@@ -43,33 +40,87 @@ func MatMulShape(a, b []int) []int {
 	return out
 }
 
+// checkBatch panics unless the batch axes ba and bb of operands of shapes a
+// and b broadcast.
+func checkBatch(op string, ba, bb, a, b []int) {
+	for i := 1; i <= min(len(ba), len(bb)); i++ {
+		if x, y := ba[len(ba)-i], bb[len(bb)-i]; x != y && x != 1 && y != 1 {
+			panic(shapeErr(op, fmt.Sprintf("batch axes do not broadcast: sizes %d and %d", x, y), a, b))
+		}
+	}
+}
+
 // MatMul returns the matrix product of a and b with NumPy semantics: the last
 // two axes are matrices [m,k]·[k,n] = [m,n], leading (batch) axes broadcast; a
 // 1-D a is a row vector and a 1-D b a column vector, whose axis is then dropped.
 // Transposed views are multiplied without copying.
 func MatMul[T Float](a, b *Tensor[T]) *Tensor[T] {
-	MatMulShape(a.shape, b.shape) // validate, naming the shapes as given
-	av, bv := a, b
-	if len(a.shape) == 1 {
-		av = Unsqueeze(a, 0)
+	if len(a.shape) == 0 || len(b.shape) == 0 || len(a.shape) == 1 || len(b.shape) == 1 {
+		MatMulShape(a.shape, b.shape) // validate, naming the shapes as given
+		av, bv := a, b
+		if len(a.shape) == 1 {
+			av = Unsqueeze(a, 0)
+		}
+		if len(b.shape) == 1 {
+			bv = Unsqueeze(b, 1)
+		}
+		return dropVectorAxes(matmul(av, bv, false, false), a, b)
 	}
-	if len(b.shape) == 1 {
-		bv = Unsqueeze(b, 1)
+	return matmul(a, b, false, false)
+}
+
+// MatMulTrans returns op(a)·op(b), where op transposes the last two axes of
+// its operand when transA (transB) is set, without making a transposed view:
+// MatMulTrans(x, w, false, true) is x·wᵀ. Both operands need at least two
+// axes; batch axes broadcast as in MatMul.
+func MatMulTrans[T Float](a, b *Tensor[T], transA, transB bool) *Tensor[T] {
+	if len(a.shape) < 2 || len(b.shape) < 2 {
+		panic(shapeErr("MatMulTrans", "operands must have at least two axes", a.shape, b.shape))
 	}
-	na, nb := len(av.shape), len(bv.shape)
-	m, k, n := av.shape[na-2], av.shape[na-1], bv.shape[nb-1] // b's rows are k too: checked
-	batch := BroadcastShapes("MatMul", av.shape[:na-2], bv.shape[:nb-2])
-	outShape := append(append(cloneInts(batch), m), n)
-	out := New[T](outShape...)
+	return matmul(a, b, transA, transB)
+}
+
+// matmul is op(a)·op(b) for operands with at least two axes, into a new
+// tensor (in the operands' Arena, if any).
+func matmul[T Float](a, b *Tensor[T], transA, transB bool) *Tensor[T] {
+	ar := arenaOf(a, b)
+	na, nb := len(a.shape), len(b.shape)
+	m, k := a.shape[na-2], a.shape[na-1]
+	if transA {
+		m, k = k, m
+	}
+	k2, n := b.shape[nb-2], b.shape[nb-1]
+	if transB {
+		k2, n = n, k2
+	}
+	op := "MatMul"
+	if transA || transB {
+		op = "MatMulTrans"
+	}
+	if k != k2 {
+		panic(shapeErr(op, fmt.Sprintf("inner dimensions differ: %d vs %d", k, k2), a.shape, b.shape))
+	}
+	checkBatch(op, a.shape[:na-2], b.shape[:nb-2], a.shape, b.shape)
+	var ob [maxStackDims]int
+	outShape := append(broadcastInto(scratchInts(&ob, max(na, nb)-2), op, a.shape[:na-2], b.shape[:nb-2]), m, n)
+	batch := outShape[:len(outShape)-2]
+	out := ar.New(outShape...)
 	if len(out.data) == 0 || k == 0 { // nothing to compute, or empty sums: zeros
-		return dropVectorAxes(out, a, b)
+		return out
 	}
-	av, at, alda := asMatrix(av)
-	bv, bt, bldb := asMatrix(bv)
-	abs := batchStrides(av, batch)
-	bbs := batchStrides(bv, batch)
+	av, at, alda := asMatrix(ar, a)
+	bv, bt, bldb := asMatrix(ar, b)
+	if transA {
+		at = flip(at)
+	}
+	if transB {
+		bt = flip(bt)
+	}
+	var asb, bsb, ib [maxStackDims]int
+	abs := batchStrides(scratchInts(&asb, len(batch)), av, batch)
+	bbs := batchStrides(scratchInts(&bsb, len(batch)), bv, batch)
 	nbatch := sizeOf(batch)
-	idx := make([]int, len(batch))
+	idx := scratchInts(&ib, len(batch))
 	for p := 0; p < nbatch; p++ {
 		ao, bo := av.offset, bv.offset
 		for i, x := range idx {
@@ -85,7 +136,14 @@ func MatMul[T Float](a, b *Tensor[T]) *Tensor[T] {
 			idx[d] = 0
 		}
 	}
-	return dropVectorAxes(out, a, b)
+	return out
+}
+
+func flip(t blas.Transpose) blas.Transpose {
+	if t == blas.NoTrans {
+		return blas.Trans
+	}
+	return blas.NoTrans
 }
 
 // dropVectorAxes removes from a MatMul result the axes that 1-D operands a
@@ -102,9 +160,10 @@ func dropVectorAxes[T Float](out, a, b *Tensor[T]) *Tensor[T] {
 	return out
 }
 
-// asMatrix returns t (copied if needed) such that each of its trailing
-// matrices is row-major (NoTrans) or column-major (Trans) with leading dim ld.
-func asMatrix[T Float](t *Tensor[T]) (*Tensor[T], blas.Transpose, int) {
+// asMatrix returns t (copied into ar if needed) such that each of its
+// trailing matrices is row-major (NoTrans) or column-major (Trans) with
+// leading dim ld.
+func asMatrix[T Float](ar *Arena[T], t *Tensor[T]) (*Tensor[T], blas.Transpose, int) {
 	nd := len(t.shape)
 	r, c := t.shape[nd-2], t.shape[nd-1]
 	sr, sc := t.strides[nd-2], t.strides[nd-1]
@@ -114,12 +173,14 @@ func asMatrix[T Float](t *Tensor[T]) (*Tensor[T], blas.Transpose, int) {
 	case (sr == 1 || r == 1) && sc >= max(r, 1):
 		return t, blas.Trans, sc
 	}
-	t = t.Clone()
+	t = clone(ar, t)
 	return t, blas.NoTrans, max(c, 1)
 }
 
-func batchStrides[T Float](t *Tensor[T], batch []int) []int {
-	st := make([]int, len(batch))
+// batchStrides writes into st t's strides along the batch axes of the
+// product (0 where t is broadcast) and returns st.
+func batchStrides[T Float](st []int, t *Tensor[T], batch []int) []int {
+	clear(st)
 	nd := len(t.shape) - 2
 	k := len(batch) - nd
 	for i := 0; i < nd; i++ {
@@ -132,7 +193,10 @@ func batchStrides[T Float](t *Tensor[T], batch []int) []int {
 
 var blasImpl gonum.Implementation
 
-// gemm computes c = op(a)·op(b) with gonum's BLAS.
+// gemm computes c = op(a)·op(b) with gonum's BLAS. A large product is cut
+// into tiles of C that workers compute at once (see parallel.go); gonum is
+// called on each tile, small enough for its serial kernel, so a product
+// allocates nothing.
 func gemm[T Float](ta, tb blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return
@@ -141,16 +205,71 @@ func gemm[T Float](ta, tb blas.Transpose, m, n, k int, a []T, lda int, b []T, ld
 		clear(c)
 		return
 	}
-	// BLAS checks that the slices cover the last element exactly; trim them.
-	alen, blen := lda*(rowsOf(ta, m, k)-1)+colsOf(ta, m, k), ldb*(rowsOf(tb, k, n)-1)+colsOf(tb, k, n)
-	switch cc := any(c).(type) {
-	case []float64:
-		blasImpl.Dgemm(ta, tb, m, n, k, 1, any(a).([]float64)[:alen], lda, any(b).([]float64)[:blen], ldb, 0, cc, ldc)
-	case []float32:
-		blasImpl.Sgemm(ta, tb, m, n, k, 1, any(a).([]float32)[:alen], lda, any(b).([]float32)[:blen], ldb, 0, cc, ldc)
-	default:
-		panic("tensor: MatMul supports float32 and float64 element types")
+	g := gemmArgs[T]{ta, tb, m, n, k, a, lda, b, ldb, c, ldc}
+	if tiles := g.tiles(); tiles > 1 {
+		runTiles(&g, tiles)
+		return
 	}
+	g.tile(0)
+}
+
+// gemmArgs are the operands of one product, cut into tiles of at most
+// tileRows × tileCols elements of C.
+type gemmArgs[T Float] struct {
+	ta, tb  blas.Transpose
+	m, n, k int
+	a       []T
+	lda     int
+	b       []T
+	ldb     int
+	c       []T
+	ldc     int
+}
+
+// Tiles of C: gonum multiplies on one goroutine when a product spans fewer
+// than 4 blocks of 64 × 64, and would otherwise start goroutines (allocating).
+const tileRows, tileCols = 64, 192
+
+func (g *gemmArgs[T]) tiles() int {
+	return ((g.m + tileRows - 1) / tileRows) * ((g.n + tileCols - 1) / tileCols)
+}
+
+// tile computes tile t of C (row-major order of tiles).
+func (g *gemmArgs[T]) tile(t int) {
+	cols := (g.n + tileCols - 1) / tileCols
+	i0, j0 := (t/cols)*tileRows, (t%cols)*tileCols
+	m, n := min(tileRows, g.m-i0), min(tileCols, g.n-j0)
+	a, b := g.a, g.b
+	if g.ta == blas.NoTrans { // rows i0… of op(A)
+		a = a[i0*g.lda:]
+	} else {
+		a = a[i0:]
+	}
+	if g.tb == blas.NoTrans { // columns j0… of op(B)
+		b = b[j0:]
+	} else {
+		b = b[j0*g.ldb:]
+	}
+	// BLAS checks that the slices cover the last element exactly; trim them.
+	alen := g.lda*(rowsOf(g.ta, m, g.k)-1) + colsOf(g.ta, m, g.k)
+	blen := g.ldb*(rowsOf(g.tb, g.k, n)-1) + colsOf(g.tb, g.k, n)
+	c := g.c[i0*g.ldc+j0:]
+	clen := g.ldc*(m-1) + n
+	if unsafe.Sizeof(a[0]) == 8 {
+		blasImpl.Dgemm(g.ta, g.tb, m, n, g.k, 1, as64(a[:alen]), g.lda, as64(b[:blen]), g.ldb, 0, as64(c[:clen]), g.ldc)
+	} else {
+		blasImpl.Sgemm(g.ta, g.tb, m, n, g.k, 1, as32(a[:alen]), g.lda, as32(b[:blen]), g.ldb, 0, as32(c[:clen]), g.ldc)
+	}
+}
+
+// as64 and as32 view a []T as the float type of its size (T's underlying
+// type), without the allocation of converting through an interface.
+func as64[T Float](s []T) []float64 {
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
+
+func as32[T Float](s []T) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
 }
 
 // rowsOf and colsOf give the stored dimensions of op(X) with op(X) r×c.

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/blas"
 )
 
 // randMatMulShapes returns operand shapes of ranks 1–4 whose matrix parts fit
@@ -164,6 +166,57 @@ func TestMatMulShape(t *testing.T) {
 		}
 		if got := MatMulShape(sa, sb); !sameDims(got, want.shape) {
 			t.Errorf("MatMulShape(%v, %v) = %v, want %v", sa, sb, got, want.shape)
+		}
+	}
+}
+
+// TestMatMulTilesMatchSerial: a product large enough to be cut into tiles
+// computed by several goroutines equals, bit for bit, the plain serial
+// product: gonum's kernel called on every element alone (a 1×1 product,
+// which gonum computes on one goroutine with the whole inner sum), for every
+// combination of transposes and both precisions.
+func TestMatMulTilesMatchSerial(t *testing.T) {
+	t.Run("float64", func(t *testing.T) { tilesMatchSerial[float64](t) })
+	t.Run("float32", func(t *testing.T) { tilesMatchSerial[float32](t) })
+}
+
+func tilesMatchSerial[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const m, k, n = 150, 70, 400 // 3 × 3 tiles
+	for _, ta := range []bool{false, true} {
+		for _, tb := range []bool{false, true} {
+			sa, sb := []int{m, k}, []int{k, n}
+			if ta {
+				sa = []int{k, m}
+			}
+			if tb {
+				sb = []int{n, k}
+			}
+			a, b := RandN[T](rng, sa...), RandN[T](rng, sb...)
+			got := MatMulTrans(a, b, ta, tb)
+			want := New[T](m, n)
+			op := func(on bool) blas.Transpose {
+				if on {
+					return blas.Trans
+				}
+				return blas.NoTrans
+			}
+			for i := range m {
+				for j := range n {
+					ai, bj := a.data[i:], b.data[j:] // row i of op(A), column j of op(B)
+					if !ta {
+						ai = a.data[i*sa[1]:]
+					}
+					if tb {
+						bj = b.data[j*sb[1]:]
+					}
+					g := gemmArgs[T]{op(ta), op(tb), 1, 1, k, ai, sa[1], bj, sb[1], want.data[i*n+j:], n}
+					g.tile(0)
+				}
+			}
+			if !slices.Equal(got.data, want.data) {
+				t.Errorf("transA %v, transB %v: the tiled product differs from the serial one", ta, tb)
+			}
 		}
 	}
 }

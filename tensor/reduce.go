@@ -7,24 +7,26 @@ import (
 )
 
 // reducedShape returns the shape of reducing a over axes (all if none), with
-// reduced axes kept as size 1 (keep) or dropped, and the mask of reduced axes.
-func reducedShape(op string, shape []int, axes []int, keep bool) (out []int, reduced []bool) {
-	reduced = make([]bool, len(shape))
+// reduced axes kept as size 1 (keep) or dropped, written into dst (which
+// needs room for len(shape) entries), and the mask of reduced axes as bits.
+func reducedShape(dst []int, op string, shape []int, axes []int, keep bool) (out []int, reduced uint64) {
+	if len(shape) > 64 {
+		panic(shapeErr(op, fmt.Sprintf("%d axes: at most 64 are supported", len(shape)), shape))
+	}
 	if len(axes) == 0 {
-		for i := range reduced {
-			reduced[i] = true
-		}
+		reduced = 1<<len(shape) - 1
 	}
 	for _, ax := range axes {
 		ax = normAxis(op, ax, len(shape), shape)
-		if reduced[ax] {
-			panic(shapeErr(op, fmt.Sprintf("axis %d given twice in %v", ax, axes), shape))
+		if reduced&(1<<ax) != 0 {
+			panic(shapeErr(op, fmt.Sprintf("axis %d given twice in %v", ax, slices.Clone(axes)), shape))
 		}
-		reduced[ax] = true
+		reduced |= 1 << ax
 	}
+	out = dst[:0]
 	for i, d := range shape {
 		switch {
-		case !reduced[i]:
+		case reduced&(1<<i) == 0:
 			out = append(out, d)
 		case keep:
 			out = append(out, 1)
@@ -35,26 +37,32 @@ func reducedShape(op string, shape []int, axes []int, keep bool) (out []int, red
 
 // reduce folds the elements of a over axes with f, starting each output at init.
 func reduce[T Float](op string, a *Tensor[T], keep bool, axes []int, init T, f func(acc, x T) T) *Tensor[T] {
-	shape, reduced := reducedShape(op, a.shape, axes, keep)
-	out := Full(init, shape...)
-	// Walk a in row-major order while tracking the output offset, whose stride
-	// is 0 along reduced axes.
-	ost := make([]int, len(a.shape))
-	s := 1
-	for i := len(a.shape) - 1; i >= 0; i-- {
-		if !reduced[i] {
-			ost[i] = s
-			s *= a.shape[i]
-		}
-	}
+	ar := arenaOf(a, nil)
+	var sb [maxStackDims]int
+	shape, reduced := reducedShape(scratchInts(&sb, len(a.shape)), op, a.shape, axes, keep)
+	out := ar.New(shape...)
 	if len(out.data) == 1 {
 		acc := init
 		a.each(func(off int) { acc = f(acc, a.data[off]) })
 		out.data[0] = acc
 		return out
 	}
+	for i := range out.data {
+		out.data[i] = init
+	}
+	// Walk a in row-major order while tracking the output offset, whose stride
+	// is 0 along reduced axes.
 	nd := len(a.shape)
-	idx := make([]int, nd)
+	var ob, ib [maxStackDims]int
+	ost := scratchInts(&ob, nd)
+	s := 1
+	for i := nd - 1; i >= 0; i-- {
+		if reduced&(1<<i) == 0 {
+			ost[i] = s
+			s *= a.shape[i]
+		}
+	}
+	idx := scratchInts(&ib, nd)
 	o := 0
 	a.each(func(off int) {
 		out.data[o] = f(out.data[o], a.data[off])
@@ -75,12 +83,14 @@ func reduce[T Float](op string, a *Tensor[T], keep bool, axes []int, init T, f f
 // keeps each reduced axis with size 1, so the result broadcasts against a.
 func Sum[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
 	if len(axes) == 0 && a.IsContiguous() {
+		ar := arenaOf(a, nil)
 		var acc float64 // accumulate in float64 so float32 sums stay accurate
 		for _, x := range a.data[a.offset : a.offset+a.Size()] {
 			acc += float64(x)
 		}
-		shape, _ := reducedShape("Sum", a.shape, nil, keepDims)
-		out := New[T](shape...)
+		var sb [maxStackDims]int
+		shape, _ := reducedShape(scratchInts(&sb, len(a.shape)), "Sum", a.shape, nil, keepDims)
+		out := ar.New(shape...)
 		out.data[0] = T(acc)
 		return out
 	}
@@ -118,9 +128,10 @@ func Min[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
 }
 
 func checkNonEmpty[T Float](op string, a *Tensor[T], axes []int) {
-	_, reduced := reducedShape(op, a.shape, axes, true)
-	for i, r := range reduced {
-		if r && a.shape[i] == 0 {
+	var sb [maxStackDims]int
+	_, reduced := reducedShape(scratchInts(&sb, len(a.shape)), op, a.shape, axes, true)
+	for i := range a.shape {
+		if reduced&(1<<i) != 0 && a.shape[i] == 0 {
 			panic(shapeErr(op, fmt.Sprintf("axis %d is empty: the %s of nothing is undefined", i, op), a.shape))
 		}
 	}
@@ -142,7 +153,8 @@ func LogSumExp[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
 	if keepDims {
 		return out
 	}
-	shape, _ := reducedShape("LogSumExp", a.shape, axes, false)
+	var sb [maxStackDims]int
+	shape, _ := reducedShape(scratchInts(&sb, len(a.shape)), "LogSumExp", a.shape, axes, false)
 	return Reshape(out, shape...)
 }
 
@@ -180,21 +192,23 @@ func ArgMax[T Float](a *Tensor[T], axis int) []int {
 // SumTo sums a down to shape, which must broadcast to a's shape: the inverse
 // of broadcasting, used by the backward pass of broadcast operations.
 func SumTo[T Float](a *Tensor[T], shape ...int) *Tensor[T] {
+	ar := arenaOf(a, nil)
 	if sameShape(a.shape, shape) {
-		return a.Clone()
+		return clone(ar, a)
 	}
-	if got := BroadcastShapes("SumTo", a.shape, shape); !sameShape(got, a.shape) {
+	var gb, ab [maxStackDims]int
+	if got := broadcastInto(scratchInts(&gb, max(len(a.shape), len(shape))), "SumTo", a.shape, shape); !sameShape(got, a.shape) {
 		panic(shapeErr("SumTo", "target shape does not broadcast to the source", a.shape, shape))
 	}
 	lead := len(a.shape) - len(shape)
-	var axes []int
+	axes := scratchInts(&ab, 0)
 	for i := range a.shape {
 		if i < lead || (shape[i-lead] == 1 && a.shape[i] != 1) {
 			axes = append(axes, i)
 		}
 	}
 	s := Sum(a, true, axes...)
-	return Reshape(s, slices.Clone(shape)...)
+	return Reshape(s, shape...)
 }
 
 // Softmax returns e^(x−m) / Σ e^(x−m) along axis (m the max along axis).

@@ -21,8 +21,14 @@ func (e *ShapeError) Error() string {
 	return fmt.Sprintf("tensor.%s: %s (shapes %v)", e.Op, e.Msg, s)
 }
 
+// shapeErr makes a *ShapeError with copies of the shapes (which may be
+// scratch memory of the caller).
 func shapeErr(op, msg string, shapes ...[]int) *ShapeError {
-	return &ShapeError{Op: op, Shapes: shapes, Msg: msg}
+	cp := make([][]int, len(shapes))
+	for i, s := range shapes {
+		cp[i] = slices.Clone(s)
+	}
+	return &ShapeError{Op: op, Shapes: cp, Msg: msg}
 }
 
 // cloneInts copies s; an empty s gives an empty, non-nil slice, so a 0-d
@@ -61,12 +67,17 @@ func contiguousStrides(shape []int) []int {
 		return nil
 	}
 	st := make([]int, len(shape))
+	fillContiguous(st, shape)
+	return st
+}
+
+// fillContiguous writes the row-major strides of shape into st.
+func fillContiguous(st, shape []int) {
 	s := 1
 	for i := len(shape) - 1; i >= 0; i-- {
 		st[i] = s
 		s *= shape[i]
 	}
-	return st
 }
 
 // asOp makes a *ShapeError panicking out of an operation built from others
@@ -99,7 +110,20 @@ func BroadcastShapes(op string, shapes ...[]int) []int {
 	for _, s := range shapes {
 		nd = max(nd, len(s))
 	}
-	out := make([]int, nd)
+	if nd == 0 {
+		return nil
+	}
+	return broadcastInto(make([]int, nd), op, shapes...)
+}
+
+// broadcastInto writes the broadcast of shapes into dst, which must have room
+// for the longest of them, and returns it.
+func broadcastInto(dst []int, op string, shapes ...[]int) []int {
+	nd := 0
+	for _, s := range shapes {
+		nd = max(nd, len(s))
+	}
+	out := dst[:nd]
 	for i := range out {
 		out[i] = 1
 	}
@@ -117,16 +141,13 @@ func BroadcastShapes(op string, shapes ...[]int) []int {
 			}
 		}
 	}
-	if nd == 0 {
-		return nil
-	}
 	return out
 }
 
-// broadcastStrides returns t's strides for viewing it with shape out
-// (stride 0 along broadcast axes).
-func (t *Tensor[T]) broadcastStrides(out []int) []int {
-	st := make([]int, len(out))
+// broadcastStridesInto writes t's strides for viewing it with shape out
+// (stride 0 along broadcast axes) into st, of len(out), and returns st.
+func (t *Tensor[T]) broadcastStridesInto(st, out []int) []int {
+	clear(st)
 	k := len(out) - len(t.shape)
 	for i := range t.shape {
 		if t.shape[i] != 1 {
@@ -139,23 +160,29 @@ func (t *Tensor[T]) broadcastStrides(out []int) []int {
 // Expand returns a view of t broadcast to shape (no copy; broadcast axes have
 // stride 0). It panics if t does not broadcast to shape.
 func Expand[T Float](t *Tensor[T], shape ...int) *Tensor[T] {
-	if got := BroadcastShapes("Expand", t.shape, shape); !sameShape(got, shape) && !(len(got) == 0 && len(shape) == 0) {
+	ar := arenaOf(t, nil)
+	var gb, sb [maxStackDims]int
+	nd := max(len(t.shape), len(shape))
+	if got := broadcastInto(scratchInts(&gb, nd), "Expand", t.shape, shape); !sameShape(got, shape) {
 		panic(shapeErr("Expand", "cannot expand to the target shape", t.shape, shape))
 	}
-	return &Tensor[T]{data: t.data, shape: cloneInts(shape), strides: t.broadcastStrides(shape), offset: t.offset}
+	return ar.header(t.data, shape, t.broadcastStridesInto(scratchInts(&sb, len(shape)), shape), t.offset)
 }
 
 // Reshape returns t with a new shape of the same size; one dimension may be -1
 // and is then inferred. A contiguous t is viewed, otherwise copied first.
 func Reshape[T Float](t *Tensor[T], shape ...int) *Tensor[T] {
-	shape = cloneInts(shape)
+	ar := arenaOf(t, nil)
+	var buf [maxStackDims]int
+	given := shape
+	shape = append(scratchInts(&buf, 0), shape...)
 	infer, known := -1, 1
 	for i, d := range shape {
 		switch {
 		case d == -1 && infer < 0:
 			infer = i
 		case d < 0:
-			panic(shapeErr("Reshape", "dimensions must be ≥ 0, with at most one -1", t.shape, shape))
+			panic(shapeErr("Reshape", "dimensions must be ≥ 0, with at most one -1", t.shape, given))
 		default:
 			known *= d
 		}
@@ -163,42 +190,47 @@ func Reshape[T Float](t *Tensor[T], shape ...int) *Tensor[T] {
 	n := t.Size()
 	if infer >= 0 {
 		if known == 0 || n%known != 0 {
-			panic(shapeErr("Reshape", "cannot infer the -1 dimension", t.shape, shape))
+			panic(shapeErr("Reshape", "cannot infer the -1 dimension", t.shape, given))
 		}
 		shape[infer] = n / known
 	} else if known != n {
-		panic(shapeErr("Reshape", fmt.Sprintf("sizes differ: %d elements vs %d", n, known), t.shape, shape))
+		panic(shapeErr("Reshape", fmt.Sprintf("sizes differ: %d elements vs %d", n, known), t.shape, given))
 	}
 	if !t.IsContiguous() {
-		t = t.Clone()
+		t = clone(ar, t)
 	}
-	return &Tensor[T]{data: t.data, shape: shape, strides: contiguousStrides(shape), offset: t.offset}
+	return ar.header(t.data, shape, nil, t.offset)
 }
 
 // Permute returns a view of t with its axes reordered: axis i of the result is
 // axis perm[i] of t. With no perm it reverses the axes.
 func Permute[T Float](t *Tensor[T], perm ...int) *Tensor[T] {
+	ar := arenaOf(t, nil)
 	nd := len(t.shape)
+	var pb, shb, stb [maxStackDims]int
 	if len(perm) == 0 {
-		perm = make([]int, nd)
+		perm = scratchInts(&pb, nd)
 		for i := range perm {
 			perm[i] = nd - 1 - i
 		}
 	}
 	if len(perm) != nd {
-		panic(shapeErr("Permute", fmt.Sprintf("permutation %v has %d axes, the tensor %d", perm, len(perm), nd), t.shape))
+		panic(shapeErr("Permute", fmt.Sprintf("permutation %v has %d axes, the tensor %d", slices.Clone(perm), len(perm), nd), t.shape))
 	}
-	seen := make([]bool, nd)
-	shape, strides := make([]int, nd), make([]int, nd)
+	var seen uint64 // a bit per axis; more than 64 axes are refused below
+	if nd > 64 {
+		panic(shapeErr("Permute", fmt.Sprintf("%d axes: at most 64 are supported", nd), t.shape))
+	}
+	shape, strides := scratchInts(&shb, nd), scratchInts(&stb, nd)
 	for i, p := range perm {
 		p = normAxis("Permute", p, nd, t.shape)
-		if seen[p] {
-			panic(shapeErr("Permute", fmt.Sprintf("permutation %v repeats axis %d", perm, p), t.shape))
+		if seen&(1<<p) != 0 {
+			panic(shapeErr("Permute", fmt.Sprintf("permutation %v repeats axis %d", slices.Clone(perm), p), t.shape))
 		}
-		seen[p] = true
+		seen |= 1 << p
 		shape[i], strides[i] = t.shape[p], t.strides[p]
 	}
-	return &Tensor[T]{data: t.data, shape: shape, strides: strides, offset: t.offset}
+	return ar.header(t.data, shape, strides, t.offset)
 }
 
 // InversePermutation returns q with q[perm[i]] = i, so Permute(Permute(t, perm...), q...) is t.
@@ -216,7 +248,8 @@ func InversePermutation(perm []int) []int {
 // Transpose returns a view of t with axes i and j swapped.
 func Transpose[T Float](t *Tensor[T], i, j int) *Tensor[T] {
 	nd := len(t.shape)
-	perm := make([]int, nd)
+	var buf [maxStackDims]int
+	perm := scratchInts(&buf, nd)
 	for k := range perm {
 		perm[k] = k
 	}
@@ -228,6 +261,7 @@ func Transpose[T Float](t *Tensor[T], i, j int) *Tensor[T] {
 // Slice returns a view of t restricted to [start, end) along axis
 // (negative values count from the end, as in Python).
 func Slice[T Float](t *Tensor[T], axis, start, end int) *Tensor[T] {
+	ar := arenaOf(t, nil)
 	axis = normAxis("Slice", axis, len(t.shape), t.shape)
 	n := t.shape[axis]
 	if start < 0 {
@@ -239,27 +273,36 @@ func Slice[T Float](t *Tensor[T], axis, start, end int) *Tensor[T] {
 	if start < 0 || end > n || start > end {
 		panic(shapeErr("Slice", fmt.Sprintf("range [%d, %d) is outside axis %d of size %d", start, end, axis, n), t.shape))
 	}
-	shape := cloneInts(t.shape)
+	var buf [maxStackDims]int
+	shape := append(scratchInts(&buf, 0), t.shape...)
 	shape[axis] = end - start
-	return &Tensor[T]{data: t.data, shape: shape, strides: cloneInts(t.strides), offset: t.offset + start*t.strides[axis]}
+	return ar.header(t.data, shape, t.strides, t.offset+start*t.strides[axis])
 }
 
 // Unsqueeze returns a view of t with a new axis of size 1 inserted at axis
 // (0 ≤ axis ≤ Dims; negative counts from the end of the new shape).
 func Unsqueeze[T Float](t *Tensor[T], axis int) *Tensor[T] {
+	ar := arenaOf(t, nil)
 	axis = normAxis("Unsqueeze", axis, len(t.shape)+1, t.shape)
-	shape := slices.Insert(cloneInts(t.shape), axis, 1)
-	strides := slices.Insert(cloneInts(t.strides), axis, 0)
-	return &Tensor[T]{data: t.data, shape: shape, strides: strides, offset: t.offset}
+	var shb, stb [maxStackDims]int
+	shape := slices.Insert(append(scratchInts(&shb, 0), t.shape...), axis, 1)
+	strides := slices.Insert(append(scratchInts(&stb, 0), t.strides...), axis, 0)
+	return ar.header(t.data, shape, strides, t.offset)
 }
 
 // Squeeze returns a view of t without the given axes, which must have size 1;
 // with no axes it drops every axis of size 1.
 func Squeeze[T Float](t *Tensor[T], axes ...int) *Tensor[T] {
-	drop := make([]bool, len(t.shape))
+	ar := arenaOf(t, nil)
+	var drop uint64 // a bit per axis
+	if len(t.shape) > 64 {
+		panic(shapeErr("Squeeze", fmt.Sprintf("%d axes: at most 64 are supported", len(t.shape)), t.shape))
+	}
 	if len(axes) == 0 {
 		for i, d := range t.shape {
-			drop[i] = d == 1
+			if d == 1 {
+				drop |= 1 << i
+			}
 		}
 	}
 	for _, a := range axes {
@@ -267,14 +310,15 @@ func Squeeze[T Float](t *Tensor[T], axes ...int) *Tensor[T] {
 		if t.shape[a] != 1 {
 			panic(shapeErr("Squeeze", fmt.Sprintf("axis %d has size %d, not 1", a, t.shape[a]), t.shape))
 		}
-		drop[a] = true
+		drop |= 1 << a
 	}
-	var shape, strides []int
+	var shb, stb [maxStackDims]int
+	shape, strides := scratchInts(&shb, 0), scratchInts(&stb, 0)
 	for i := range t.shape {
-		if !drop[i] {
+		if drop&(1<<i) == 0 {
 			shape = append(shape, t.shape[i])
 			strides = append(strides, t.strides[i])
 		}
 	}
-	return &Tensor[T]{data: t.data, shape: shape, strides: strides, offset: t.offset}
+	return ar.header(t.data, shape, strides, t.offset)
 }

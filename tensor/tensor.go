@@ -6,7 +6,9 @@
 // shared data slice plus a shape, strides and an offset, so Reshape (of a
 // contiguous tensor), Transpose, Slice and Expand copy nothing. Every operation
 // returns a new contiguous tensor and never writes into its inputs, except the
-// methods documented as in-place (Set, Fill, CopyFrom).
+// methods documented as in-place (Set, Fill, CopyFrom) and the
+// destination-passing AddInto. An Arena supplies reusable memory: operations
+// on its tensors put their results in it (see Arena).
 //
 // Programmer errors — shapes that do not fit, an axis out of range — panic with
 // a *ShapeError that names the operation and the shapes involved. Higher-level
@@ -32,20 +34,52 @@ type Tensor[T Float] struct {
 	shape   []int
 	strides []int
 	offset  int
-	one     [1]T // storage for one-element tensors: a scalar costs one allocation
+	one     [1]T      // storage for one-element tensors: a scalar costs one allocation
+	dims    [4]int    // storage for shape and strides of up to two axes (see setDims)
+	arena   *Arena[T] // the Arena the tensor belongs to, or nil
+	gen     uint32    // the arena's generation when the tensor was made
 }
 
 // New returns a zero-filled tensor of the given shape (no dims: a scalar).
 func New[T Float](shape ...int) *Tensor[T] {
 	n := checkShape("New", shape)
-	t := &Tensor[T]{shape: cloneInts(shape)}
+	t := &Tensor[T]{}
+	t.setDims(shape, nil, nil)
 	if n == 1 {
 		t.data = t.one[:]
 	} else {
 		t.data = make([]T, n)
 	}
-	t.strides = contiguousStrides(t.shape)
 	return t
+}
+
+// setDims gives t a copy of shape and of strides (nil: the contiguous
+// ones), stored in t itself for up to two axes, else taken from ints (nil:
+// new slices). Shapes never change once made, so they may share t's storage:
+// a matrix then costs one allocation for its header and one for its data.
+func (t *Tensor[T]) setDims(shape, strides []int, ints *bump[int]) {
+	nd := len(shape)
+	var s []int
+	switch {
+	case 2*nd <= len(t.dims):
+		s = t.dims[:2*nd]
+	case ints != nil:
+		s = ints.take(2 * nd)
+	default:
+		s = make([]int, 2*nd)
+	}
+	t.shape = s[:nd:nd] // never nil, also for 0-d (see cloneInts)
+	copy(t.shape, shape)
+	if nd == 0 {
+		t.strides = nil
+		return
+	}
+	t.strides = s[nd : 2*nd : 2*nd]
+	if strides != nil {
+		copy(t.strides, strides)
+	} else {
+		fillContiguous(t.strides, shape)
+	}
 }
 
 // Zeros is New: a zero-filled tensor of the given shape.
@@ -85,7 +119,9 @@ func FromSlice[T Float](data []T, shape ...int) *Tensor[T] {
 	if n != len(data) {
 		panic(&ShapeError{Op: "FromSlice", Shapes: [][]int{shape}, Msg: fmt.Sprintf("shape holds %d elements but the slice has %d", n, len(data))})
 	}
-	return &Tensor[T]{data: data, shape: cloneInts(shape), strides: contiguousStrides(shape)}
+	t := &Tensor[T]{data: data}
+	t.setDims(shape, nil, nil)
+	return t
 }
 
 // Arange returns the 1-D tensor [start, start+step, …] with n elements.
@@ -136,7 +172,10 @@ func Convert[U, T Float](t *Tensor[T]) *Tensor[U] {
 }
 
 // Shape returns a copy of the tensor's shape.
-func (t *Tensor[T]) Shape() []int { return cloneInts(t.shape) }
+func (t *Tensor[T]) Shape() []int {
+	t.live()
+	return cloneInts(t.shape)
+}
 
 // Dims returns the number of dimensions (0 for a scalar).
 func (t *Tensor[T]) Dims() int { return len(t.shape) }
@@ -174,23 +213,33 @@ func (t *Tensor[T]) isBroadcastScalar() bool {
 // Data returns the elements in row-major order. For a contiguous tensor it is
 // the storage itself (writes show through); otherwise a fresh copy.
 func (t *Tensor[T]) Data() []T {
+	t.live()
 	if t.IsContiguous() {
 		return t.data[t.offset : t.offset+t.Size()]
 	}
 	return t.Contiguous().data
 }
 
-// Contiguous returns t if it is contiguous, else a contiguous copy.
+// Contiguous returns t if it is contiguous, else a contiguous copy (in t's
+// Arena if it belongs to one).
 func (t *Tensor[T]) Contiguous() *Tensor[T] {
 	if t.IsContiguous() && t.offset == 0 && len(t.data) == t.Size() {
 		return t
 	}
-	return t.Clone()
+	return clone(arenaOf(t, nil), t)
 }
 
-// Clone returns a contiguous copy of t that shares nothing with it.
+// Clone returns a contiguous copy of t that shares nothing with it, in
+// ordinary memory even if t belongs to an Arena: Clone keeps a value beyond
+// the arena's Reset.
 func (t *Tensor[T]) Clone() *Tensor[T] {
-	out := New[T](t.shape...)
+	t.live()
+	return clone(nil, t)
+}
+
+// clone returns a contiguous copy of t in ar (nil: ordinary memory).
+func clone[T Float](ar *Arena[T], t *Tensor[T]) *Tensor[T] {
+	out := ar.New(t.shape...)
 	if t.IsContiguous() {
 		copy(out.data, t.data[t.offset:t.offset+len(out.data)])
 		return out
@@ -202,6 +251,7 @@ func (t *Tensor[T]) Clone() *Tensor[T] {
 
 // Item returns the single element of a one-element tensor; it panics otherwise.
 func (t *Tensor[T]) Item() T {
+	t.live()
 	if t.Size() != 1 {
 		panic(&ShapeError{Op: "Item", Shapes: [][]int{t.shape}, Msg: "Item needs a tensor with exactly one element"})
 	}
@@ -209,10 +259,16 @@ func (t *Tensor[T]) Item() T {
 }
 
 // At returns the element at the given index (one coordinate per axis).
-func (t *Tensor[T]) At(index ...int) T { return t.data[t.offsetOf("At", index)] }
+func (t *Tensor[T]) At(index ...int) T {
+	t.live()
+	return t.data[t.offsetOf("At", index)]
+}
 
 // Set writes v at the given index, in place (visible through every view).
-func (t *Tensor[T]) Set(v T, index ...int) { t.data[t.offsetOf("Set", index)] = v }
+func (t *Tensor[T]) Set(v T, index ...int) {
+	t.live()
+	t.data[t.offsetOf("Set", index)] = v
+}
 
 // Fill sets every element of t to v, in place.
 func (t *Tensor[T]) Fill(v T) { t.each(func(off int) { t.data[off] = v }) }
@@ -258,7 +314,8 @@ func (t *Tensor[T]) each(f func(off int)) {
 		return
 	}
 	nd := len(t.shape)
-	idx := make([]int, nd)
+	var buf [maxStackDims]int
+	idx := scratchInts(&buf, nd)
 	off := t.offset
 	for k := 0; k < n; k++ {
 		f(off)
@@ -318,5 +375,6 @@ func PutScalar[T Float](dst *Tensor[T], v T) *Tensor[T] {
 	dst.one[0] = v
 	dst.data = dst.one[:]
 	dst.shape, dst.strides, dst.offset = nil, nil, 0
+	dst.arena = nil
 	return dst
 }

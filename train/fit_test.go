@@ -2,6 +2,7 @@ package train
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -138,5 +139,36 @@ func TestLinearRegressionDiabetes(t *testing.T) {
 		gdTrain, lsTrain, gdTest, lsTest, len(h.Epochs), time.Since(start).Round(time.Millisecond))
 	if math.Abs(gdTrain-lsTrain) > 0.005 || math.Abs(gdTest-lsTest) > 0.005 {
 		t.Errorf("R² differs from least squares by more than 0.005")
+	}
+}
+
+// TestFitReuseMemory: Fit with ReuseMemory (every step in an autodiff.Arena)
+// trains the same model bit for bit, with mini-batches, a penalty, clipping
+// and BatchNorm in the model.
+func TestFitReuseMemory(t *testing.T) {
+	tr, te := prepared(t, "digits")
+	fit := func(reuse bool) (History, []float64) {
+		rng := data.NewRand(7)
+		model := nn.MLP[float64](tr.NumFeatures(), []int{32}, tr.NumClasses(), nil, true, 0, rng)
+		cfg := Config{Epochs: 3, BatchSize: 64, Optimizer: adam(1e-2), L2: 1e-3, ClipNorm: 1, ReuseMemory: reuse}
+		h, err := Fit(model, nn.CrossEntropy[float64], tr, te, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w []float64
+		for _, p := range model.Params() {
+			w = append(w, p.Value().Data()...)
+		}
+		return h, w
+	}
+	h0, w0 := fit(false)
+	h1, w1 := fit(true)
+	for i := range h0.Epochs {
+		if h0.Epochs[i].TrainLoss != h1.Epochs[i].TrainLoss || h0.Epochs[i].ValLoss != h1.Epochs[i].ValLoss {
+			t.Fatalf("epoch %d: losses %+v with ReuseMemory, %+v without", i+1, h1.Epochs[i], h0.Epochs[i])
+		}
+	}
+	if !slices.Equal(w0, w1) {
+		t.Fatal("the trained weights differ with ReuseMemory")
 	}
 }

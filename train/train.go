@@ -97,6 +97,13 @@ type Config struct {
 	// Resume, if set, continues an earlier Fit from a checkpoint (see
 	// Resume). Default nil: start afresh.
 	Resume *Resume
+	// ReuseMemory computes every step in one autodiff.Arena, reset before
+	// each step, so the activations and intermediate gradients of a step
+	// reuse the previous step's memory instead of being garbage: faster
+	// steps, the same results bit for bit. The model and the loss must not
+	// keep a Var of a step beyond it (the built-in layers and losses do
+	// not; a custom one that does panics when it uses it). Default false.
+	ReuseMemory bool
 }
 
 // Batch reports one optimiser step to Config.OnBatch.
@@ -242,6 +249,10 @@ func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data
 	}
 	classify := trainSet.Task == data.Classify
 
+	var arena *autodiff.Arena[float64]
+	if cfg.ReuseMemory {
+		arena = new(autodiff.Arena[float64])
+	}
 	defer func() { h.OptimizerState = opt.State() }()
 	last := start // the last epoch completed
 	h.EarlyStopped = cfg.Patience > 0 && h.Stale >= cfg.Patience
@@ -251,6 +262,10 @@ func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data
 		sum, b := 0.0, 0
 		step := func(x, y *autodiff.Var[float64], rows int) error {
 			b++
+			if arena != nil {
+				arena.Reset()
+				x, y = arena.Const(x.Value()), arena.Const(y.Value())
+			}
 			optim.ZeroGrad(opt)
 			l := loss(model.Forward(x), y)
 			lv := l.Item()
