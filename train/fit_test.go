@@ -143,13 +143,13 @@ func TestLinearRegressionDiabetes(t *testing.T) {
 }
 
 // TestFitReuseMemory: Fit with ReuseMemory (every step in an autodiff.Arena)
-// trains the same model bit for bit, with mini-batches, a penalty, clipping
-// and BatchNorm in the model.
+// trains the same model bit for bit, with mini-batches, a penalty, clipping,
+// and BatchNorm and Dropout in the model.
 func TestFitReuseMemory(t *testing.T) {
 	tr, te := prepared(t, "digits")
 	fit := func(reuse bool) (History, []float64) {
 		rng := data.NewRand(7)
-		model := nn.MLP[float64](tr.NumFeatures(), []int{32}, tr.NumClasses(), nil, true, 0, rng)
+		model := nn.MLP[float64](tr.NumFeatures(), []int{32}, tr.NumClasses(), nil, true, 0.2, rng)
 		cfg := Config{Epochs: 3, BatchSize: 64, Optimizer: adam(1e-2), L2: 1e-3, ClipNorm: 1, ReuseMemory: reuse}
 		h, err := Fit(model, nn.CrossEntropy[float64], tr, te, cfg)
 		if err != nil {

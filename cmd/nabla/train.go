@@ -347,7 +347,8 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 	}
 
 	cfg := train.Config{Epochs: fl.epochs, BatchSize: batch, Optimizer: newOpt, Schedule: sched, ClipNorm: fl.clipNorm,
-		L1: fl.l1, L2: fl.l2, Seed: fl.seed, Patience: fl.patience}
+		L1: fl.l1, L2: fl.l2, Seed: fl.seed, Patience: fl.patience,
+		ReuseMemory: true} // train.Build's models keep no Var across steps
 	start := 0
 	if ck != nil {
 		if err := matchCheckpoint(ck, arch, p.scaling, fl); err != nil {
