@@ -13,7 +13,7 @@ COUNT=${COUNT:-5}
 
 echo "== nabla (go test -bench, best of $COUNT)"
 go test ./autodiff ./numdiff -run '^$' -count "$COUNT" \
-  -bench 'ScalarChain$|RosenbrockValue$|RosenbrockValueAndGrad$|RosenbrockFD' | tee /tmp/nabla-bench.txt |
+  -bench 'ScalarChain$|ScalarChainArena$|RosenbrockValue$|RosenbrockValueAndGrad$|RosenbrockFD' | tee /tmp/nabla-bench.txt |
   grep '^Benchmark' || true
 
 best() { # best ns/op (or the named metric) of benchmark $1
@@ -23,6 +23,7 @@ best() { # best ns/op (or the named metric) of benchmark $1
 }
 
 chain=$(best BenchmarkScalarChain ns/chain-op)
+arena=$(best BenchmarkScalarChainArena ns/chain-op)
 value=$(best BenchmarkRosenbrockValue)
 grad=$(best BenchmarkRosenbrockValueAndGrad)
 
@@ -42,10 +43,12 @@ fi
 
 echo
 echo "== summary"
-awk -v c="$chain" -v tc="$torch_chain" 'BEGIN {
-  printf "scalar chain, forward+backward: nabla %.1f ns/op", c
-  if (tc != "") printf ", PyTorch %.0f ns/op (best of 1 and 2 threads): PyTorch/nabla = %.1f", tc, tc / c
-  printf "  [target ≤ 100]\n" }'
+for run in "fresh memory:$chain" "autodiff.Arena, memory reused:$arena"; do
+  awk -v name="${run%%:*}" -v c="${run#*:}" -v tc="$torch_chain" 'BEGIN {
+    printf "scalar chain, forward+backward, %s: nabla %.1f ns/op", name, c
+    if (tc != "") printf ", PyTorch %.0f ns/op (best of 1 and 2 threads): PyTorch/nabla = %.1f", tc, tc / c
+    printf "  [target ≤ 100]\n" }'
+done
 awk -v v="$value" -v g="$grad" -v tr="$torch_ratio" 'BEGIN {
   printf "Rosenbrock n=1e6: value %.2f ms, value+grad %.2f ms, ratio %.2f", v / 1e6, g / 1e6, g / v
   if (tr != "") printf " (PyTorch %s)", tr
