@@ -194,8 +194,9 @@ def summarise(values):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--nabla", required=True, help="the nabla binary")
-    ap.add_argument("--splits", required=True, nargs="+",
-                    help="split files from go run ./bench/splits, one per seed")
+    ap.add_argument("--splits", nargs="*", default=[],
+                    help="split files from go run ./bench/splits, one per seed (none: seed 0, for tasks with a test file)")
+    ap.add_argument("--only", default="", help="run only the tasks whose name contains this")
     ap.add_argument("--fashion", action="store_true", help="add the Fashion-MNIST MLP (minutes)")
     ap.add_argument("--fashion-epochs", type=int, default=FASHION["epochs"])
     ap.add_argument("--fashion-dir", default="/usr/share/datasets/fashion-mnist")
@@ -213,6 +214,11 @@ def main():
     tasks = [dict(DEFAULTS, **t) for t in TASKS]
     if args.fashion:
         tasks.append(dict(DEFAULTS, **dict(FASHION, epochs=args.fashion_epochs)))
+    tasks = [t for t in tasks if args.only in t["name"]]
+    if not splits:
+        if any("test" not in t for t in tasks):
+            sys.exit("train_compare: --splits is needed for tasks split from one file")
+        splits = [dict(seed=0, splits={})]
 
     rows = []
     cache = {}
