@@ -1,0 +1,42 @@
+//go:build amd64 && !purego
+
+package gemm
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run gen_kernels.go
+
+// The assembly micro-kernels (kernels_amd64.s); see kernel.fn for what they
+// compute. They read a[:k·mr] and b[:k·nr] and write an mr×nr tile at c.
+
+//go:noescape
+func sgemmKernelAVX512(k int, a, b, c []float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func dgemmKernelAVX512(k int, a, b, c []float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func sgemmKernelAVX2(k int, a, b, c []float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func dgemmKernelAVX2(k int, a, b, c []float64, ldc int, alpha, beta float64)
+
+// kernels32 and kernels64 list the kernels this CPU can run, fastest first;
+// the first is the one Sgemm and Dgemm use.
+//
+// Blocking (for 32 KiB L1 and 1 MiB L2 per core, as on AMD Zen 4 and Intel
+// Skylake-X; also sound for 512 KiB L2): an A micro-panel mr×kc takes about
+// 12–18 KiB of L1, a packed B block kc×nc about 384–512 KiB of L2.
+var kernels32, kernels64 = func() ([]*kernel[float32], []*kernel[float64]) {
+	var k32 []*kernel[float32]
+	var k64 []*kernel[float64]
+	if cpu.X86.HasAVX512F {
+		k32 = append(k32, &kernel[float32]{name: "avx512", mr: 12, nr: 32, mc: 960, kc: 384, nc: 1024, fn: sgemmKernelAVX512})
+		k64 = append(k64, &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 960, kc: 192, nc: 512, fn: dgemmKernelAVX512})
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		k32 = append(k32, &kernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 960, kc: 384, nc: 1024, fn: sgemmKernelAVX2})
+		k64 = append(k64, &kernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 960, kc: 192, nc: 512, fn: dgemmKernelAVX2})
+	}
+	return append(k32, goKernel[float32]()), append(k64, goKernel[float64]())
+}()
