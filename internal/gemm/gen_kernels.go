@@ -67,11 +67,11 @@ func gen(w *bytes.Buffer, s spec) {
 	if s.elem == 8 {
 		sfx, bcast, movl = "PD", "VBROADCASTSD", "MOVQ"
 	}
-	vb := s.lanes * s.elem      // bytes per vector
-	aStep := s.mr * s.elem      // bytes of A per k step
-	bStep := 2 * vb             // bytes of B per k step
-	betaOff := 88 + s.elem      // alpha at 88, beta right after
-	frame := betaOff + s.elem   // argument size
+	vb := s.lanes * s.elem    // bytes per vector
+	aStep := s.mr * s.elem    // bytes of A per k step
+	bStep := 2 * vb           // bytes of B per k step
+	betaOff := 88 + s.elem    // alpha at 88, beta right after
+	frame := betaOff + s.elem // argument size
 	if frame%8 != 0 {
 		frame += 8 - frame%8
 	}
