@@ -70,6 +70,17 @@ func gemm[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a
 		scale(m, n, beta, c, ldc)
 		return
 	}
+	// Tiles past the edges of C are computed whole, so a C with few columns
+	// (n = 10 against nr = 32) wastes most of the work. Then compute
+	// Cᵀ = op(B)ᵀ·op(A)ᵀ instead, whose rows are C's columns, if that wastes
+	// much less; its tiles are merged into C through the scratch tile, so it
+	// has to save more than that merge costs.
+	rs, cs := ldc, 1 // element (i, j) of the product is c[i·rs + j·cs]
+	if 4*padded(n, kern.mr)*padded(m, kern.nr) < 3*padded(m, kern.mr)*padded(n, kern.nr) {
+		m, n = n, m
+		a, lda, transA, b, ldb, transB = b, ldb, !transB, a, lda, !transA
+		rs, cs = 1, ldc
+	}
 	flops := 2 * float64(m) * float64(n) * float64(k)
 	p := min(runtime.GOMAXPROCS(0), int(flops/ParallelFlops))
 	long, tile := n, kern.nr
@@ -78,18 +89,21 @@ func gemm[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a
 	}
 	p = min(p, (long+tile-1)/tile)
 	if p <= 1 {
-		serial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		serial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, rs, cs)
 		return
 	}
-	parallel(kern, p, long, tile, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	parallel(kern, p, long, tile, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, rs, cs)
 }
+
+// padded rounds n up to a multiple of tile.
+func padded(n, tile int) int { return (n + tile - 1) / tile * tile }
 
 // parallel cuts the longer side of C (long, which is m or n) into p bands of
 // whole tiles and runs serial on each band in its own goroutine. The bands
 // write disjoint parts of C; each goroutine packs its own copy of the
 // operand the bands share.
-func parallel[T Float](kern *kernel[T], p, long, tile int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	band := ((long+p-1)/p + tile - 1) / tile * tile
+func parallel[T Float](kern *kernel[T], p, long, tile int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, rs, cs int) {
+	band := padded((long+p-1)/p, tile)
 	var wg sync.WaitGroup
 	for lo := 0; lo < long; lo += band {
 		size := min(band, long-lo)
@@ -101,13 +115,13 @@ func parallel[T Float](kern *kernel[T], p, long, tile int, transA, transB bool, 
 				if transB {
 					bOff = lo * ldb
 				}
-				serial(kern, transA, transB, m, size, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo:], ldc)
+				serial(kern, transA, transB, m, size, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo*cs:], rs, cs)
 			} else { // rows lo:lo+size of op(A) and C
 				aOff := lo * lda
 				if transA {
 					aOff = lo
 				}
-				serial(kern, transA, transB, size, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*ldc:], ldc)
+				serial(kern, transA, transB, size, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*rs:], rs, cs)
 			}
 		}()
 	}
@@ -138,7 +152,10 @@ func scale[T Float](m, n int, beta T, c []T, ldc int) {
 //	jr: a micro-panel of B (kc×nr), streamed from the packed block in L2
 //
 // The first pc block applies beta; later ones add to C (beta = 1).
-func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+// Element (i, j) of C is c[i·rs + j·cs]. With cs = 1 (C row-major) whole
+// tiles are written by the kernel; otherwise (C stored transposed, see gemm)
+// and at the edges, the kernel writes the scratch tile, which is merged.
+func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, rs, cs int) {
 	w, pool := getWorkspace(kern)
 	defer pool.Put(w)
 	mr, nr := kern.mr, kern.nr
@@ -161,26 +178,42 @@ func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T,
 					for jr := 0; jr < nc; jr += nr {
 						bp := w.b[jr*kc : (jr+nr)*kc]
 						cols := min(nr, nc-jr)
-						ci := (ic+ir)*ldc + jc + jr
-						if rows == mr && cols == nr {
-							kern.fn(kc, ap, bp, c[ci:], ldc, alpha, betaPC)
+						ci := (ic+ir)*rs + (jc+jr)*cs
+						if rows == mr && cols == nr && cs == 1 {
+							kern.fn(kc, ap, bp, c[ci:], rs, alpha, betaPC)
 							continue
 						}
-						// Edge tile: compute it whole, merge the valid part.
 						kern.fn(kc, ap, bp, tile, nr, 1, 0)
-						for i := 0; i < rows; i++ {
-							crow := c[ci+i*ldc : ci+i*ldc+cols]
-							trow := tile[i*nr : i*nr+cols]
-							for j, t := range trow {
-								if betaPC == 0 {
-									crow[j] = alpha * t
-								} else {
-									crow[j] = alpha*t + betaPC*crow[j]
-								}
-							}
-						}
+						merge(rows, cols, alpha, tile, nr, betaPC, c[ci:], rs, cs)
 					}
 				}
+			}
+		}
+	}
+}
+
+// merge sets the rows×cols block of C at c (element (i, j) at c[i·rs+j·cs])
+// to alpha·tile + beta·C, or alpha·tile if beta == 0.
+func merge[T Float](rows, cols int, alpha T, tile []T, ldt int, beta T, c []T, rs, cs int) {
+	for i := 0; i < rows; i++ {
+		trow := tile[i*ldt : i*ldt+cols]
+		if cs == 1 {
+			crow := c[i*rs : i*rs+cols]
+			for j, t := range trow {
+				if beta == 0 {
+					crow[j] = alpha * t
+				} else {
+					crow[j] = alpha*t + beta*crow[j]
+				}
+			}
+			continue
+		}
+		for j, t := range trow {
+			x := &c[i*rs+j*cs]
+			if beta == 0 {
+				*x = alpha * t
+			} else {
+				*x = alpha*t + beta**x
 			}
 		}
 	}
@@ -202,14 +235,26 @@ func packA[T Float](dst []T, trans bool, a []T, lda, ic, pc, mc, kc, mr int) {
 			}
 			continue
 		}
-		for i := 0; i < rows; i++ {
-			src := a[(ic+ir+i)*lda+pc:]
-			src = src[:kc]
-			for p, v := range src {
+		// op(A)[i, p] = a[i·lda + p]: rows of a are rows of the panel.
+		// Four rows at a time, so each column gets four adjacent values.
+		base := (ic+ir)*lda + pc
+		i := 0
+		for ; i+4 <= rows; i += 4 {
+			r0 := a[base+i*lda:][:kc]
+			r1 := a[base+(i+1)*lda:][:kc]
+			r2 := a[base+(i+2)*lda:][:kc]
+			r3 := a[base+(i+3)*lda:][:kc]
+			for p := range r0 {
+				col := (*[4]T)(panel[p*mr+i:])
+				col[0], col[1], col[2], col[3] = r0[p], r1[p], r2[p], r3[p]
+			}
+		}
+		for ; i < rows; i++ {
+			for p, v := range a[base+i*lda:][:kc] {
 				panel[p*mr+i] = v
 			}
 		}
-		for i := rows; i < mr; i++ {
+		for ; i < mr; i++ {
 			for p := 0; p < kc; p++ {
 				panel[p*mr+i] = 0
 			}
@@ -234,14 +279,25 @@ func packB[T Float](dst []T, trans bool, b []T, ldb, pc, jc, kc, nc, nr int) {
 			continue
 		}
 		// op(B)[p, j] = b[j·ldb + p]: rows of b are columns of the panel.
-		for j := 0; j < cols; j++ {
-			src := b[(jc+jr+j)*ldb+pc:]
-			src = src[:kc]
-			for p, v := range src {
+		// Four at a time, so each row of the panel gets four adjacent values.
+		base := (jc+jr)*ldb + pc
+		j := 0
+		for ; j+4 <= cols; j += 4 {
+			r0 := b[base+j*ldb:][:kc]
+			r1 := b[base+(j+1)*ldb:][:kc]
+			r2 := b[base+(j+2)*ldb:][:kc]
+			r3 := b[base+(j+3)*ldb:][:kc]
+			for p := range r0 {
+				row := (*[4]T)(panel[p*nr+j:])
+				row[0], row[1], row[2], row[3] = r0[p], r1[p], r2[p], r3[p]
+			}
+		}
+		for ; j < cols; j++ {
+			for p, v := range b[base+j*ldb:][:kc] {
 				panel[p*nr+j] = v
 			}
 		}
-		for j := cols; j < nr; j++ {
+		for ; j < nr; j++ {
 			for p := 0; p < kc; p++ {
 				panel[p*nr+j] = 0
 			}

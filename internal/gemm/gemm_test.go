@@ -18,6 +18,8 @@ var shapes = [][3]int{
 	{13, 33, 17}, {25, 65, 3}, {24, 48, 100}, {37, 19, 61}, {64, 10, 128},
 	{1, 300, 50}, {300, 1, 50}, {50, 50, 1}, {97, 113, 389}, {130, 257, 200},
 	{200, 300, 260}, {181, 1030, 33}, {970, 23, 45},
+	// Few columns: computed as Cᵀ = op(B)ᵀ·op(A)ᵀ.
+	{130, 7, 300}, {257, 5, 40}, {64, 10, 128}, {37, 2, 1},
 }
 
 // operands returns random op(A), op(B) and C stored with leading dimensions
@@ -190,7 +192,7 @@ func TestParallel(t *testing.T) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, s := range [][3]int{{257, 131, 300}, {131, 257, 300}, {64, 784, 128}, {600, 40, 200}} {
+	for _, s := range [][3]int{{257, 131, 300}, {131, 257, 300}, {64, 784, 128}, {600, 40, 200}, {3000, 10, 300}} {
 		m, n, k := s[0], s[1], s[2]
 		if 2*m*n*k < 2*ParallelFlops {
 			t.Fatalf("%v is too small to run in parallel", s)

@@ -31,12 +31,12 @@ var kernels32, kernels64 = func() ([]*kernel[float32], []*kernel[float64]) {
 	var k32 []*kernel[float32]
 	var k64 []*kernel[float64]
 	if cpu.X86.HasAVX512F {
-		k32 = append(k32, &kernel[float32]{name: "avx512", mr: 12, nr: 32, mc: 960, kc: 384, nc: 1024, fn: sgemmKernelAVX512})
-		k64 = append(k64, &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 960, kc: 192, nc: 512, fn: dgemmKernelAVX512})
+		k32 = append(k32, &kernel[float32]{name: "avx512", mr: 12, nr: 32, mc: 2016, kc: 384, nc: 1024, fn: sgemmKernelAVX512})
+		k64 = append(k64, &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 2016, kc: 192, nc: 512, fn: dgemmKernelAVX512})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		k32 = append(k32, &kernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 960, kc: 384, nc: 1024, fn: sgemmKernelAVX2})
-		k64 = append(k64, &kernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 960, kc: 192, nc: 512, fn: dgemmKernelAVX2})
+		k32 = append(k32, &kernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 2016, kc: 384, nc: 1024, fn: sgemmKernelAVX2})
+		k64 = append(k64, &kernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 2016, kc: 192, nc: 512, fn: dgemmKernelAVX2})
 	}
 	return append(k32, goKernel[float32]()), append(k64, goKernel[float64]())
 }()
