@@ -24,6 +24,10 @@ type kernel[T Float] struct {
 	// (alpha·acc if beta == 0), where acc = Σₚ a[p·mr:][:mr]ᵀ·b[p·nr:][:nr]
 	// over p < k.
 	fn func(k int, a, b, c []T, ldc int, alpha, beta T)
+	// tr, if not nil, is a fast transpose4 (see there) for n a multiple
+	// of trN; packing uses it for operands it has to transpose.
+	tr  func(n int, src []T, lds int, dst []T, ldd int)
+	trN int
 }
 
 // workspace holds one goroutine's packing buffers.
@@ -168,10 +172,10 @@ func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T,
 			if pc > 0 {
 				betaPC = 1
 			}
-			packA(w.a, transA, a, lda, ic, pc, mc, kc, mr)
+			packA(kern, w.a, transA, a, lda, ic, pc, mc, kc)
 			for jc := 0; jc < n; jc += kern.nc {
 				nc := min(kern.nc, n-jc)
-				packB(w.b, transB, b, ldb, pc, jc, kc, nc, nr)
+				packB(kern, w.b, transB, b, ldb, pc, jc, kc, nc)
 				for ir := 0; ir < mc; ir += mr {
 					ap := w.a[ir*kc : (ir+mr)*kc]
 					rows := min(mr, mc-ir)
@@ -222,32 +226,39 @@ func merge[T Float](rows, cols int, alpha T, tile []T, ldt int, beta T, c []T, r
 // packA copies op(A)[ic:ic+mc, pc:pc+kc] into dst as micro-panels of mr
 // rows: panel q holds rows q·mr… stored column by column (kc columns of mr
 // values), with rows past mc set to zero.
-func packA[T Float](dst []T, trans bool, a []T, lda, ic, pc, mc, kc, mr int) {
+func packA[T Float](kern *kernel[T], dst []T, trans bool, a []T, lda, ic, pc, mc, kc int) {
+	mr := kern.mr
+	if trans {
+		// op(A)[i, p] = a[p·lda + i]: a row of a holds column p of every
+		// panel. Eight rows of a at a time, and for each panel the eight
+		// columns it takes from them: few enough cache lines at once that
+		// they stay in L1 even when lda is a power of two.
+		for p0 := 0; p0 < kc; p0 += 8 {
+			pn := min(8, kc-p0)
+			for ir := 0; ir < mc; ir += mr {
+				rows := min(mr, mc-ir)
+				for p := p0; p < p0+pn; p++ {
+					src := a[(pc+p)*lda+ic+ir:][:rows]
+					col := dst[ir*kc+p*mr:][:rows]
+					for i, v := range src { // a loop beats copy on a few values
+						col[i] = v
+					}
+					if rows < mr {
+						clear(dst[ir*kc+p*mr+rows : ir*kc+p*mr+mr])
+					}
+				}
+			}
+		}
+		return
+	}
 	for ir := 0; ir < mc; ir += mr {
 		panel := dst[ir*kc : (ir+mr)*kc]
 		rows := min(mr, mc-ir)
-		if trans { // op(A)[i, p] = a[p·lda + i]: rows of a are columns of the panel
-			for p := 0; p < kc; p++ {
-				src := a[(pc+p)*lda+ic+ir:]
-				col := panel[p*mr : p*mr+mr]
-				copy(col, src[:rows])
-				clear(col[rows:])
-			}
-			continue
-		}
 		// op(A)[i, p] = a[i·lda + p]: rows of a are rows of the panel.
-		// Four rows at a time, so each column gets four adjacent values.
 		base := (ic+ir)*lda + pc
 		i := 0
 		for ; i+4 <= rows; i += 4 {
-			r0 := a[base+i*lda:][:kc]
-			r1 := a[base+(i+1)*lda:][:kc]
-			r2 := a[base+(i+2)*lda:][:kc]
-			r3 := a[base+(i+3)*lda:][:kc]
-			for p := range r0 {
-				col := (*[4]T)(panel[p*mr+i:])
-				col[0], col[1], col[2], col[3] = r0[p], r1[p], r2[p], r3[p]
-			}
+			kern.transpose4(kc, a[base+i*lda:], lda, panel[i:], mr)
 		}
 		for ; i < rows; i++ {
 			for p, v := range a[base+i*lda:][:kc] {
@@ -265,42 +276,56 @@ func packA[T Float](dst []T, trans bool, a []T, lda, ic, pc, mc, kc, mr int) {
 // packB copies op(B)[pc:pc+kc, jc:jc+nc] into dst as micro-panels of nr
 // columns: panel q holds columns q·nr… stored row by row (kc rows of nr
 // values), with columns past nc set to zero.
-func packB[T Float](dst []T, trans bool, b []T, ldb, pc, jc, kc, nc, nr int) {
+func packB[T Float](kern *kernel[T], dst []T, trans bool, b []T, ldb, pc, jc, kc, nc int) {
+	nr := kern.nr
+	if !trans {
+		// A row of b holds row p of every panel. Row by row, so b is read
+		// in order whatever ldb is.
+		for p := 0; p < kc; p++ {
+			src := b[(pc+p)*ldb+jc:][:nc]
+			for jr := 0; jr < nc; jr += nr {
+				row := dst[jr*kc+p*nr:][:nr]
+				n := copy(row, src[jr:min(jr+nr, nc)])
+				clear(row[n:])
+			}
+		}
+		return
+	}
 	for jr := 0; jr < nc; jr += nr {
 		panel := dst[jr*kc : (jr+nr)*kc]
 		cols := min(nr, nc-jr)
-		if !trans { // rows of b are rows of the panel
-			for p := 0; p < kc; p++ {
-				src := b[(pc+p)*ldb+jc+jr:]
-				row := panel[p*nr : p*nr+nr]
-				copy(row, src[:cols])
-				clear(row[cols:])
-			}
-			continue
-		}
 		// op(B)[p, j] = b[j·ldb + p]: rows of b are columns of the panel.
-		// Four at a time, so each row of the panel gets four adjacent values.
 		base := (jc+jr)*ldb + pc
 		j := 0
 		for ; j+4 <= cols; j += 4 {
-			r0 := b[base+j*ldb:][:kc]
-			r1 := b[base+(j+1)*ldb:][:kc]
-			r2 := b[base+(j+2)*ldb:][:kc]
-			r3 := b[base+(j+3)*ldb:][:kc]
-			for p := range r0 {
-				row := (*[4]T)(panel[p*nr+j:])
-				row[0], row[1], row[2], row[3] = r0[p], r1[p], r2[p], r3[p]
-			}
+			kern.transpose4(kc, b[base+j*ldb:], ldb, panel[j:], nr)
 		}
 		for ; j < cols; j++ {
 			for p, v := range b[base+j*ldb:][:kc] {
 				panel[p*nr+j] = v
 			}
 		}
-		for ; j < nr; j++ {
-			for p := 0; p < kc; p++ {
-				panel[p*nr+j] = 0
-			}
+		for p := 0; p < kc && cols < nr; p++ {
+			clear(panel[p*nr+cols : p*nr+nr])
 		}
+	}
+}
+
+// transpose4 sets dst[q·ldd + r] = src[r·lds + q] for r < 4 and q < n:
+// four rows of src become n rows of four values in dst. It uses kern.tr,
+// if there is one, for the leading multiple of kern.trN.
+func (kern *kernel[T]) transpose4(n int, src []T, lds int, dst []T, ldd int) {
+	q := 0
+	if kern.tr != nil {
+		q = n / kern.trN * kern.trN
+		if q > 0 {
+			_ = src[3*lds+q-1]
+			_ = dst[(q-1)*ldd+3]
+			kern.tr(q, src, lds, dst, ldd)
+		}
+	}
+	for ; q < n; q++ {
+		d := (*[4]T)(dst[q*ldd:])
+		d[0], d[1], d[2], d[3] = src[q], src[lds+q], src[2*lds+q], src[3*lds+q]
 	}
 }
