@@ -56,8 +56,8 @@ var shapes = []shape{
 }
 
 func main() {
-	rounds := flag.Int("rounds", 5, "timing rounds per implementation and shape")
-	minTime := flag.Duration("time", 50*time.Millisecond, "least time of one round")
+	rounds := flag.Int("rounds", 15, "timing rounds per implementation and shape")
+	minTime := flag.Duration("time", 20*time.Millisecond, "least time of one round")
 	flag.Parse()
 	threads := 0
 	if s := os.Getenv("OPENBLAS_NUM_THREADS"); s != "" {

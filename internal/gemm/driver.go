@@ -21,9 +21,15 @@ type kernel[T Float] struct {
 	// of the B block (multiples of mr and nr).
 	mc, kc, nc int
 	// fn sets the mr×nr tile at c (row stride ldc) to alpha·acc + beta·c
-	// (alpha·acc if beta == 0), where acc = Σₚ a[p·mr:][:mr]ᵀ·b[p·nr:][:nr]
-	// over p < k.
-	fn func(k int, a, b, c []T, ldc int, alpha, beta T)
+	// (alpha·acc if beta == 0), where acc = Σₚ a[p·mr:][:mr]ᵀ·b[p·bs:][:nr]
+	// over p < k: a is a packed micro-panel of A; b is a packed micro-panel
+	// of B (bs = nr) or B itself (bs = ldb).
+	fn func(k int, a, b []T, bs int, c []T, ldc int, alpha, beta T)
+	// directRows: B is read in place, not packed, when it is row-major
+	// and op(A) has at most this many rows. Packing B costs about as much
+	// as reading it a few times; below that reuse, reading it in place
+	// (from L2, where it fits at the sizes this applies to) is cheaper.
+	directRows int
 	// tr, if not nil, is a fast transpose4 (see there) for n a multiple
 	// of trN; packing uses it for operands it has to transpose.
 	tr  func(n int, src []T, lds int, dst []T, ldd int)
@@ -164,6 +170,7 @@ func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T,
 	defer pool.Put(w)
 	mr, nr := kern.mr, kern.nr
 	tile := w.tile[:mr*nr]
+	direct := !transB && m <= kern.directRows
 	for ic := 0; ic < m; ic += kern.mc {
 		mc := min(kern.mc, m-ic)
 		for pc := 0; pc < k; pc += kern.kc {
@@ -175,19 +182,31 @@ func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T,
 			packA(kern, w.a, transA, a, lda, ic, pc, mc, kc)
 			for jc := 0; jc < n; jc += kern.nc {
 				nc := min(kern.nc, n-jc)
-				packB(kern, w.b, transB, b, ldb, pc, jc, kc, nc)
+				whole := nc / nr * nr // columns in whole panels
+				if direct {
+					// Pack only the partial panel at the edge.
+					packB(kern, w.b, false, b, ldb, pc, jc+whole, kc, nc-whole)
+				} else {
+					packB(kern, w.b, transB, b, ldb, pc, jc, kc, nc)
+				}
 				for ir := 0; ir < mc; ir += mr {
 					ap := w.a[ir*kc : (ir+mr)*kc]
 					rows := min(mr, mc-ir)
 					for jr := 0; jr < nc; jr += nr {
-						bp := w.b[jr*kc : (jr+nr)*kc]
+						bp, bs := w.b[jr*kc:(jr+nr)*kc], nr
 						cols := min(nr, nc-jr)
+						if direct {
+							bp = w.b[:nr*kc]
+							if jr < whole {
+								bp, bs = b[pc*ldb+jc+jr:], ldb
+							}
+						}
 						ci := (ic+ir)*rs + (jc+jr)*cs
 						if rows == mr && cols == nr && cs == 1 {
-							kern.fn(kc, ap, bp, c[ci:], rs, alpha, betaPC)
+							kern.fn(kc, ap, bp, bs, c[ci:], rs, alpha, betaPC)
 							continue
 						}
-						kern.fn(kc, ap, bp, tile, nr, 1, 0)
+						kern.fn(kc, ap, bp, bs, tile, nr, 1, 0)
 						merge(rows, cols, alpha, tile, nr, betaPC, c[ci:], rs, cs)
 					}
 				}

@@ -171,17 +171,20 @@ func TestKernels(t *testing.T) {
 
 // TestSmallBlocks forces many blocks in every loop (mc, kc, nc of one or
 // two tiles), so the block boundaries and the beta = 1 of later k blocks
-// are exercised on small matrices.
+// are exercised on small matrices, with B always packed and always read in
+// place where it can be.
 func TestSmallBlocks(t *testing.T) {
-	for _, kern := range kernels64 {
-		small := *kern
-		small.mc, small.kc, small.nc = 2*kern.mr, 5, kern.nr
-		t.Run(kern.name, func(t *testing.T) { testKernel(t, &small, true) })
-	}
-	for _, kern := range kernels32 {
-		small := *kern
-		small.mc, small.kc, small.nc = kern.mr, 7, 2*kern.nr
-		t.Run(kern.name, func(t *testing.T) { testKernel(t, &small, true) })
+	for _, direct := range []int{0, 1 << 30} {
+		for _, kern := range kernels64 {
+			small := *kern
+			small.mc, small.kc, small.nc, small.directRows = 2*kern.mr, 5, kern.nr, direct
+			t.Run(fmt.Sprintf("%s/direct=%d", kern.name, direct), func(t *testing.T) { testKernel(t, &small, true) })
+		}
+		for _, kern := range kernels32 {
+			small := *kern
+			small.mc, small.kc, small.nc, small.directRows = kern.mr, 7, 2*kern.nr, direct
+			t.Run(fmt.Sprintf("%s/direct=%d", kern.name, direct), func(t *testing.T) { testKernel(t, &small, true) })
+		}
 	}
 }
 

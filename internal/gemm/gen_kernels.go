@@ -6,7 +6,8 @@
 //
 // Every kernel computes one MR×NR tile of C from a packed A micro-panel (kc
 // steps of MR values: a column of the tile's rows) and a packed B
-// micro-panel (kc steps of NR values: a row of the tile's columns):
+// micro-panel (kc steps of NR values: a row of the tile's columns, bs
+// values apart: packed, bs = NR; read in place from row-major B, bs = ldb):
 //
 //	acc = Σₚ a[p]ᵀ·b[p]                       (MR×NR, in registers)
 //	C   = alpha·acc            if beta == 0   (C is not read, so NaNs in it vanish)
@@ -67,24 +68,28 @@ func gen(w *bytes.Buffer, s spec) {
 	if s.elem == 8 {
 		sfx, bcast, movl = "PD", "VBROADCASTSD", "MOVQ"
 	}
+	shift := map[int]int{4: 2, 8: 3}[s.elem]
 	vb := s.lanes * s.elem    // bytes per vector
 	aStep := s.mr * s.elem    // bytes of A per k step
 	bStep := 2 * vb           // bytes of B per k step
-	betaOff := 88 + s.elem    // alpha at 88, beta right after
+	betaOff := 96 + s.elem    // alpha at 96, beta right after
 	frame := betaOff + s.elem // argument size
 	if frame%8 != 0 {
 		frame += 8 - frame%8
 	}
 	nacc := 2 * s.mr
 
-	fmt.Fprintf(w, "\n// func %s(k int, a, b, c []float%d, ldc int, alpha, beta float%d)\n", s.name, s.elem*8, s.elem*8)
+	fmt.Fprintf(w, "\n// func %s(k int, a, b []float%d, bs int, c []float%d, ldc int, alpha, beta float%d)\n", s.name, s.elem*8, s.elem*8, s.elem*8)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", s.name, frame)
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a_base+8(FP), SI")
 	p("MOVQ b_base+32(FP), DI")
-	p("MOVQ c_base+56(FP), DX")
-	p("MOVQ ldc+80(FP), R8")
-	p("SHLQ $%d, R8", map[int]int{4: 2, 8: 3}[s.elem])
+	p("MOVQ bs+56(FP), R11")
+	p("MOVQ c_base+64(FP), DX")
+	p("MOVQ ldc+88(FP), R8")
+	p("SHLQ $%d, R8", shift)
+	p("SHLQ $%d, R11", shift)
+	p("LEAQ (R11)(R11*2), R12") // 3·bs
 	// Touch the rows of C early so they are in cache when the tile is stored.
 	p("MOVQ DX, R9")
 	for i := 0; i < s.mr; i++ {
@@ -99,9 +104,12 @@ func gen(w *bytes.Buffer, s spec) {
 			p("VXORPS %s, %s, %s", r(i), r(i), r(i))
 		}
 	}
+	// step issues k step kOff of the iteration: B's row is kOff·bs bytes
+	// past DI (bs in R11, 3·bs in R12).
 	step := func(kOff int) {
-		p("VMOVUP%s %d(DI), %s", sfx[1:], kOff*bStep, r(s.b0))
-		p("VMOVUP%s %d(DI), %s", sfx[1:], kOff*bStep+vb, r(s.b0+1))
+		row := [...]string{"(DI)", "(DI)(R11*1)", "(DI)(R11*2)", "(DI)(R12*1)"}[kOff]
+		p("VMOVUP%s %s, %s", sfx[1:], row, r(s.b0))
+		p("VMOVUP%s %d%s, %s", sfx[1:], vb, row, r(s.b0+1))
 		for i := 0; i < s.mr; i++ {
 			t := r(s.tmp[i%len(s.tmp)])
 			p("%s %d(SI), %s", bcast, kOff*aStep+i*s.elem, t)
@@ -113,12 +121,12 @@ func gen(w *bytes.Buffer, s spec) {
 	p("SHRQ $%d, BX", 2) // unroll == 4
 	p("JZ %s_tail", s.name)
 	label("loop")
-	p("PREFETCHT0 %d(DI)", unroll*bStep*2)
+	p("PREFETCHT0 (DI)(R11*8)")
 	for u := 0; u < unroll; u++ {
 		step(u)
 	}
 	p("ADDQ $%d, SI", unroll*aStep)
-	p("ADDQ $%d, DI", unroll*bStep)
+	p("LEAQ (DI)(R11*4), DI")
 	p("DECQ BX")
 	p("JNZ %s_loop", s.name)
 	label("tail")
@@ -127,7 +135,7 @@ func gen(w *bytes.Buffer, s spec) {
 	label("tailloop")
 	step(0)
 	p("ADDQ $%d, SI", aStep)
-	p("ADDQ $%d, DI", bStep)
+	p("ADDQ R11, DI")
 	p("DECQ CX")
 	p("JNZ %s_tailloop", s.name)
 
@@ -136,7 +144,7 @@ func gen(w *bytes.Buffer, s spec) {
 	if alpha < 0 {
 		alpha, beta = s.b0, s.b0+1
 	}
-	p("%s alpha+88(FP), %s", bcast, r(alpha))
+	p("%s alpha+96(FP), %s", bcast, r(alpha))
 	p("%s beta+%d(FP), %s", bcast, betaOff, r(beta))
 	// beta == ±0: C is only written. Test the bits without the sign.
 	p("%s beta+%d(FP), AX", movl, betaOff)

@@ -10,16 +10,16 @@ import "golang.org/x/sys/cpu"
 // compute. They read a[:k·mr] and b[:k·nr] and write an mr×nr tile at c.
 
 //go:noescape
-func sgemmKernelAVX512(k int, a, b, c []float32, ldc int, alpha, beta float32)
+func sgemmKernelAVX512(k int, a, b []float32, bs int, c []float32, ldc int, alpha, beta float32)
 
 //go:noescape
-func dgemmKernelAVX512(k int, a, b, c []float64, ldc int, alpha, beta float64)
+func dgemmKernelAVX512(k int, a, b []float64, bs int, c []float64, ldc int, alpha, beta float64)
 
 //go:noescape
-func sgemmKernelAVX2(k int, a, b, c []float32, ldc int, alpha, beta float32)
+func sgemmKernelAVX2(k int, a, b []float32, bs int, c []float32, ldc int, alpha, beta float32)
 
 //go:noescape
-func dgemmKernelAVX2(k int, a, b, c []float64, ldc int, alpha, beta float64)
+func dgemmKernelAVX2(k int, a, b []float64, bs int, c []float64, ldc int, alpha, beta float64)
 
 // transpose4x8 and transpose4x4 (transpose_amd64.s, AVX) set
 // dst[q·ldd + r] = src[r·lds + q] for r < 4 and q < n; n is a multiple of
@@ -41,12 +41,12 @@ var kernels32, kernels64 = func() ([]*kernel[float32], []*kernel[float64]) {
 	var k32 []*kernel[float32]
 	var k64 []*kernel[float64]
 	if cpu.X86.HasAVX512F {
-		k32 = append(k32, &kernel[float32]{name: "avx512", mr: 12, nr: 32, mc: 2016, kc: 384, nc: 1024, fn: sgemmKernelAVX512, tr: transpose4x8, trN: 8})
-		k64 = append(k64, &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 2016, kc: 192, nc: 512, fn: dgemmKernelAVX512, tr: transpose4x4, trN: 4})
+		k32 = append(k32, &kernel[float32]{name: "avx512", mr: 12, nr: 32, mc: 2016, kc: 384, nc: 1024, directRows: 96, fn: sgemmKernelAVX512, tr: transpose4x8, trN: 8})
+		k64 = append(k64, &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 2016, kc: 192, nc: 512, directRows: 96, fn: dgemmKernelAVX512, tr: transpose4x4, trN: 4})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		k32 = append(k32, &kernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 2016, kc: 384, nc: 1024, fn: sgemmKernelAVX2, tr: transpose4x8, trN: 8})
-		k64 = append(k64, &kernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 2016, kc: 192, nc: 512, fn: dgemmKernelAVX2, tr: transpose4x4, trN: 4})
+		k32 = append(k32, &kernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 2016, kc: 384, nc: 1024, directRows: 96, fn: sgemmKernelAVX2, tr: transpose4x8, trN: 8})
+		k64 = append(k64, &kernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 2016, kc: 192, nc: 512, directRows: 96, fn: dgemmKernelAVX2, tr: transpose4x4, trN: 4})
 	}
 	return append(k32, goKernel[float32]()), append(k64, goKernel[float64]())
 }()
