@@ -216,27 +216,35 @@ func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T,
 }
 
 // merge sets the rows×cols block of C at c (element (i, j) at c[i·rs+j·cs])
-// to alpha·tile + beta·C, or alpha·tile if beta == 0.
+// to alpha·tile + beta·C, or alpha·tile if beta == 0. It walks C in memory
+// order: by rows if C is row-major (cs = 1), by columns if it is stored
+// transposed (rs = 1).
 func merge[T Float](rows, cols int, alpha T, tile []T, ldt int, beta T, c []T, rs, cs int) {
-	for i := 0; i < rows; i++ {
-		trow := tile[i*ldt : i*ldt+cols]
-		if cs == 1 {
-			crow := c[i*rs : i*rs+cols]
-			for j, t := range trow {
-				if beta == 0 {
-					crow[j] = alpha * t
-				} else {
-					crow[j] = alpha*t + beta*crow[j]
+	if rs == 1 && cs != 1 {
+		// C is stored transposed: column j of the block is contiguous in c.
+		for j := 0; j < cols; j++ {
+			ccol := c[j*cs : j*cs+rows]
+			if beta == 0 {
+				for i := range ccol {
+					ccol[i] = alpha * tile[i*ldt+j]
+				}
+			} else {
+				for i := range ccol {
+					ccol[i] = alpha*tile[i*ldt+j] + beta*ccol[i]
 				}
 			}
-			continue
 		}
-		for j, t := range trow {
-			x := &c[i*rs+j*cs]
-			if beta == 0 {
-				*x = alpha * t
-			} else {
-				*x = alpha*t + beta**x
+		return
+	}
+	for i := 0; i < rows; i++ {
+		trow := tile[i*ldt : i*ldt+cols]
+		if beta == 0 {
+			for j, t := range trow {
+				c[i*rs+j*cs] = alpha * t
+			}
+		} else {
+			for j, t := range trow {
+				c[i*rs+j*cs] = alpha*t + beta*c[i*rs+j*cs]
 			}
 		}
 	}
