@@ -113,28 +113,32 @@ func padded(n, tile int) int { return (n + tile - 1) / tile * tile }
 // write disjoint parts of C; each goroutine packs its own copy of the
 // operand the bands share.
 func parallel[T Float](kern *kernel[T], p, long, tile int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, rs, cs int) {
+	run := func(lo, size int) {
+		if long == n { // columns lo:lo+size of op(B) and C
+			bOff := lo
+			if transB {
+				bOff = lo * ldb
+			}
+			serial(kern, transA, transB, m, size, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo*cs:], rs, cs)
+		} else { // rows lo:lo+size of op(A) and C
+			aOff := lo * lda
+			if transA {
+				aOff = lo
+			}
+			serial(kern, transA, transB, size, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*rs:], rs, cs)
+		}
+	}
 	band := padded((long+p-1)/p, tile)
 	var wg sync.WaitGroup
-	for lo := 0; lo < long; lo += band {
-		size := min(band, long-lo)
+	lo := 0
+	for ; lo+band < long; lo += band { // all bands but the last in new goroutines
 		wg.Add(1)
-		go func() {
+		go func(lo int) {
 			defer wg.Done()
-			if long == n { // columns lo:lo+size of op(B) and C
-				bOff := lo
-				if transB {
-					bOff = lo * ldb
-				}
-				serial(kern, transA, transB, m, size, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo*cs:], rs, cs)
-			} else { // rows lo:lo+size of op(A) and C
-				aOff := lo * lda
-				if transA {
-					aOff = lo
-				}
-				serial(kern, transA, transB, size, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*rs:], rs, cs)
-			}
-		}()
+			run(lo, band)
+		}(lo)
 	}
+	run(lo, long-lo) // the last on this one
 	wg.Wait()
 }
 
