@@ -34,9 +34,8 @@ func transpose4x4(n int, src []float64, lds int, dst []float64, ldd int)
 // kernels32 and kernels64 list the kernels this CPU can run, fastest first;
 // the first is the one Sgemm and Dgemm use.
 //
-// Blocking (for 32 KiB L1 and 1 MiB L2 per core, as on AMD Zen 4 and Intel
-// Skylake-X; also sound for 512 KiB L2): an A micro-panel mr×kc takes about
-// 12–18 KiB of L1, a packed B block kc×nc about 384–512 KiB of L2.
+// Blocking: see the package documentation. directRows = 96 is 8 panels
+// of 12 rows (16 of 6 for AVX2).
 var kernels32, kernels64 = func() ([]*kernel[float32], []*kernel[float64]) {
 	var k32 []*kernel[float32]
 	var k64 []*kernel[float64]
