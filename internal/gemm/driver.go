@@ -273,12 +273,17 @@ func packA[T Float](kern *kernel[T], dst []T, trans bool, a []T, lda, ic, pc, mc
 				rows := min(mr, mc-ir)
 				for p := p0; p < p0+pn; p++ {
 					src := a[(pc+p)*lda+ic+ir:][:rows]
-					col := dst[ir*kc+p*mr:][:rows]
-					for i, v := range src { // a loop beats copy on a few values
-						col[i] = v
-					}
-					if rows < mr {
-						clear(dst[ir*kc+p*mr+rows : ir*kc+p*mr+mr])
+					col := dst[ir*kc+p*mr:][:mr]
+					switch {
+					case rows == 12 && mr == 12: // block moves beat copy's call on a few values
+						*(*[12]T)(col) = *(*[12]T)(src)
+					case rows == 6 && mr == 6:
+						*(*[6]T)(col) = *(*[6]T)(src)
+					default:
+						for i, v := range src {
+							col[i] = v
+						}
+						clear(col[rows:])
 					}
 				}
 			}
