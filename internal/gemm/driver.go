@@ -267,23 +267,25 @@ func packA[T Float](kern *kernel[T], dst []T, trans bool, a []T, lda, ic, pc, mc
 		// panel. Eight rows of a at a time, and for each panel the eight
 		// columns it takes from them: few enough cache lines at once that
 		// they stay in L1 even when lda is a power of two.
+		if last := mc / mr * mr; last < mc { // zero the padding of a partial last panel
+			clear(dst[last*kc : (last+mr)*kc])
+		}
 		for p0 := 0; p0 < kc; p0 += 8 {
 			pn := min(8, kc-p0)
 			for ir := 0; ir < mc; ir += mr {
 				rows := min(mr, mc-ir)
 				for p := p0; p < p0+pn; p++ {
 					src := a[(pc+p)*lda+ic+ir:][:rows]
-					col := dst[ir*kc+p*mr:][:mr]
+					col := dst[ir*kc+p*mr:][:rows]
 					switch {
-					case rows == 12 && mr == 12: // block moves beat copy's call on a few values
+					case rows == 12: // block moves beat copy's call on a few values
 						*(*[12]T)(col) = *(*[12]T)(src)
-					case rows == 6 && mr == 6:
+					case rows == 6:
 						*(*[6]T)(col) = *(*[6]T)(src)
 					default:
 						for i, v := range src {
 							col[i] = v
 						}
-						clear(col[rows:])
 					}
 				}
 			}
