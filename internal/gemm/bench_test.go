@@ -83,3 +83,26 @@ func serialWith[T Float](kern *kernel[T]) func(tA, tB blas.Transpose, m, n, k in
 		serial(kern, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1)
 	}
 }
+
+// BenchmarkPack times packing a 384-deep block of a 1024×1024 float32
+// matrix for the default kernel, in ns per packed element, for each
+// operand and transposition.
+func BenchmarkPack(b *testing.B) {
+	kern := kernels32[0]
+	src := make([]float32, 1024*1024)
+	dst := make([]float32, 1024*384)
+	for _, trans := range []bool{false, true} {
+		b.Run(fmt.Sprintf("A/trans=%v", trans), func(b *testing.B) {
+			for b.Loop() {
+				packA(kern, dst, trans, src, 1024, 0, 0, 1020, 384)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(1020*384), "ns/elem")
+		})
+		b.Run(fmt.Sprintf("B/trans=%v", trans), func(b *testing.B) {
+			for b.Loop() {
+				packB(kern, dst, trans, src, 1024, 0, 0, 384, 1020)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(1020*384), "ns/elem")
+		})
+	}
+}

@@ -322,12 +322,24 @@ func packB[T Float](kern *kernel[T], dst []T, trans bool, b []T, ldb, pc, jc, kc
 	if !trans {
 		// A row of b holds row p of every panel. Row by row, so b is read
 		// in order whatever ldb is.
+		if last := nc / nr * nr; last < nc { // zero the padding of a partial last panel
+			clear(dst[last*kc : (last+nr)*kc])
+		}
 		for p := 0; p < kc; p++ {
 			src := b[(pc+p)*ldb+jc:][:nc]
 			for jr := 0; jr < nc; jr += nr {
-				row := dst[jr*kc+p*nr:][:nr]
-				n := copy(row, src[jr:min(jr+nr, nc)])
-				clear(row[n:])
+				row := dst[jr*kc+p*nr:][:min(nr, nc-jr)]
+				part := src[jr : jr+len(row)]
+				switch len(row) { // block moves beat copy's call on a few values
+				case 32:
+					*(*[32]T)(row) = *(*[32]T)(part)
+				case 16:
+					*(*[16]T)(row) = *(*[16]T)(part)
+				case 8:
+					*(*[8]T)(row) = *(*[8]T)(part)
+				default:
+					copy(row, part)
+				}
 			}
 		}
 		return
