@@ -30,8 +30,8 @@ type kernel[T Float] struct {
 	fn func(k int, a, b []T, bs int, c []T, ldc int, alpha, beta T)
 	// directRows: B is read in place, not packed, when it is row-major
 	// and op(A) has at most this many rows. Packing B costs about as much
-	// as reading it a few times; below that reuse, reading it in place
-	// (from L2, where it fits at the sizes this applies to) is cheaper.
+	// as reading it a few times; below that reuse, reading it in place is
+	// cheaper.
 	directRows int
 	// tr, if not nil, is a fast transpose4 (see there) for n a multiple
 	// of trN; packing uses it for operands it has to transpose.

@@ -27,7 +27,7 @@
 //     on the way use AVX 4×8 (float32) and 4×4 (float64) transposes on
 //     amd64. The buffers come from a sync.Pool, so a steady stream of calls
 //     does not allocate. A row-major B that only a few micro-panels of A
-//     use (m ≤ 96) is read in place instead of packed.
+//     use (m ≤ 256 on amd64) is read in place instead of packed.
 //  3. The micro-kernel keeps its tile of C in registers and, for each of
 //     the kc steps, loads a row of the B micro-panel, broadcasts each of
 //     the mr values of the A micro-panel and issues the fused multiply-adds.
