@@ -3,6 +3,7 @@ package gemm
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // ParallelFlops is the least work, in floating-point operations (2·m·n·k),
@@ -95,54 +96,76 @@ func gemm[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a
 		rs, cs = 1, ldc
 	}
 	flops := 2 * float64(m) * float64(n) * float64(k)
-	p := min(runtime.GOMAXPROCS(0), int(flops/ParallelFlops))
-	long, tile := n, kern.nr
-	if m > n {
-		long, tile = m, kern.mr
-	}
-	p = min(p, (long+tile-1)/tile)
+	p := min(runtime.GOMAXPROCS(0), int(flops/ParallelFlops), max(m/kern.mr, n/kern.nr))
 	if p <= 1 {
 		serial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, rs, cs)
 		return
 	}
-	parallel(kern, p, long, tile, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, rs, cs)
+	parallel(kern, p, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, rs, cs)
 }
 
 // padded rounds n up to a multiple of tile.
 func padded(n, tile int) int { return (n + tile - 1) / tile * tile }
 
-// parallel cuts the longer side of C (long, which is m or n) into p bands of
-// whole tiles and runs serial on each band in its own goroutine. The bands
-// write disjoint parts of C; each goroutine packs its own copy of the
-// operand the bands share.
-func parallel[T Float](kern *kernel[T], p, long, tile int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, rs, cs int) {
-	run := func(lo, size int) {
-		if long == n { // columns lo:lo+size of op(B) and C
-			bOff := lo
-			if transB {
-				bOff = lo * ldb
+// parallel runs serial on chunks of C, on the calling goroutine and p−1
+// helpers (helpers.go). The chunks are bands of rows or of columns of C,
+// whichever copies less: every band packs its own copy of the operand the
+// bands share (all of op(B) for row bands, unless B is read in place; all
+// of op(A) for column bands). There are about 4p chunks, taken in turn by
+// whichever goroutine is free, so a helper that starts late, or is busy
+// with another product, delays nothing: the others take its chunks.
+func parallel[T Float](kern *kernel[T], p int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, rs, cs int) {
+	chunks := func(long, tile int) (size, count int) {
+		count = min(4*p, (long+tile-1)/tile)
+		size = padded((long+count-1)/count, tile)
+		return size, (long + size - 1) / size
+	}
+	rowSize, rowCount := chunks(m, kern.mr)
+	colSize, colCount := chunks(n, kern.nr)
+	copyRows := float64(rowCount-1) * float64(k) * float64(n) // op(B) per row band
+	if !transB && rowSize <= kern.directRows {
+		copyRows = 0
+	}
+	copyCols := float64(colCount-1) * float64(m) * float64(k) // op(A) per column band
+	byRows := rowCount > 1 && (copyRows <= copyCols || colCount == 1)
+	size, count := colSize, colCount
+	if byRows {
+		size, count = rowSize, rowCount
+	}
+	var next, done atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= count {
+				return
 			}
-			serial(kern, transA, transB, m, size, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo*cs:], rs, cs)
-		} else { // rows lo:lo+size of op(A) and C
-			aOff := lo * lda
-			if transA {
-				aOff = lo
+			lo := i * size
+			if byRows { // rows lo:lo+size of op(A) and C
+				rows := min(size, m-lo)
+				aOff := lo * lda
+				if transA {
+					aOff = lo
+				}
+				serial(kern, transA, transB, rows, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*rs:], rs, cs)
+			} else { // columns lo:lo+size of op(B) and C
+				cols := min(size, n-lo)
+				bOff := lo
+				if transB {
+					bOff = lo * ldb
+				}
+				serial(kern, transA, transB, m, cols, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo*cs:], rs, cs)
 			}
-			serial(kern, transA, transB, size, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*rs:], rs, cs)
+			done.Add(1)
 		}
 	}
-	band := padded((long+p-1)/p, tile)
-	var wg sync.WaitGroup
-	lo := 0
-	for ; lo+band < long; lo += band { // all bands but the last in new goroutines
-		wg.Add(1)
-		go func(lo int) {
-			defer wg.Done()
-			run(lo, band)
-		}(lo)
+	j := &job{work: work}
+	for _, h := range getHelpers(min(p, count) - 1) {
+		h.offer(j)
 	}
-	run(lo, long-lo) // the last on this one
-	wg.Wait()
+	work()
+	for done.Load() < int64(count) { // chunks still running on helpers
+		runtime.Gosched()
+	}
 }
 
 // scale sets C = beta·C (C = 0 if beta == 0).

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -219,6 +220,31 @@ func TestParallel(t *testing.T) {
 			compare(t, fmt.Sprintf("Dgemm %v %v", s, trans), m, n, k, got64, ldc, c64, want, bound)
 		}
 	}
+}
+
+// TestConcurrent runs parallel products from several goroutines at once,
+// so they compete for the helpers (run it with -race).
+func TestConcurrent(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	const m, n, k = 150, 170, 190
+	rng := rand.New(rand.NewPCG(5, 6))
+	a, lda, b, ldb, c, ldc := operands[float64](rng, false, true, m, n, k, 0)
+	want, bound := reference(false, true, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := 0; r < 5; r++ {
+				got := make([]float64, len(c))
+				Dgemm(blas.NoTrans, blas.Trans, m, n, k, 1, a, lda, b, ldb, 0, got, ldc)
+				compare(t, fmt.Sprintf("goroutine %d run %d", g, r), m, n, k, got, ldc, c, want, bound)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func TestPanics(t *testing.T) {
