@@ -111,12 +111,20 @@ func padded(n, tile int) int { return (n + tile - 1) / tile * tile }
 // helpers (helpers.go). The chunks are bands of rows or of columns of C,
 // whichever copies less: every band packs its own copy of the operand the
 // bands share (all of op(B) for row bands, unless B is read in place; all
-// of op(A) for column bands). There are about 4p chunks, taken in turn by
-// whichever goroutine is free, so a helper that starts late, or is busy
-// with another product, delays nothing: the others take its chunks.
+// of op(A) for column bands). The chunks (4p for products of up to p·10⁸
+// flops, p above) are taken in turn by whichever goroutine is free, so a
+// helper that starts late, or is busy with another product, delays
+// little: the others take its chunks.
 func parallel[T Float](kern *kernel[T], p int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, rs, cs int) {
+	// Four chunks per goroutine while a goroutine's share is under about a
+	// millisecond (10⁸ flops), so a helper that starts up to 0.3 ms late
+	// costs little; one per goroutine above, which packs fewer copies.
+	perG := 4
+	if 2*float64(m)*float64(n)*float64(k)/float64(p) >= 1e8 {
+		perG = 1
+	}
 	chunks := func(long, tile int) (size, count int) {
-		count = min(4*p, (long+tile-1)/tile)
+		count = min(perG*p, (long+tile-1)/tile)
 		size = padded((long+count-1)/count, tile)
 		return size, (long + size - 1) / size
 	}

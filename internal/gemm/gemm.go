@@ -42,8 +42,9 @@
 //     padding (n = 10 against nr = 32), the product is computed as
 //     Cᵀ = op(B)ᵀ·op(A)ᵀ, whose tiles are merged into C transposed.
 //  5. Products of at least 2·ParallelFlops floating-point operations are
-//     split into about 4p bands of rows or of columns of C (whichever
-//     copies less), which the calling goroutine and p−1 long-lived helper
+//     split into 4p bands (p if each goroutine gets 10⁸ flops or more) of
+//     rows or of columns of C (whichever copies less), which the calling
+//     goroutine and p−1 long-lived helper
 //     goroutines take in turn, p ≤ GOMAXPROCS; smaller products run on the
 //     calling goroutine. Helpers spin for 50 µs before parking, because
 //     waking a parked one took longer than the products it would help with.

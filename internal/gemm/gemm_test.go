@@ -222,6 +222,27 @@ func TestParallel(t *testing.T) {
 	}
 }
 
+// TestParallelLarge checks a product large enough for one chunk per
+// goroutine (see parallel).
+func TestParallelLarge(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the same code as TestParallel, with fewer chunks; slow under the race detector")
+	}
+	if runtime.GOMAXPROCS(0) < 2 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	const m, n, k = 520, 520, 380
+	if p := runtime.GOMAXPROCS(0); 2*m*n*k/p < 1e8 {
+		t.Skipf("GOMAXPROCS=%d: too many goroutines for one chunk each", p)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	a, lda, b, ldb, c, ldc := operands[float64](rng, true, false, m, n, k, 2)
+	want, bound := reference(true, false, m, n, k, 2, a, lda, b, ldb, -1, c, ldc)
+	got := append([]float64(nil), c...)
+	Dgemm(blas.Trans, blas.NoTrans, m, n, k, 2, a, lda, b, ldb, -1, got, ldc)
+	compare(t, "Dgemm", m, n, k, got, ldc, c, want, bound)
+}
+
 // TestConcurrent runs parallel products from several goroutines at once,
 // so they compete for the helpers (run it with -race).
 func TestConcurrent(t *testing.T) {
