@@ -1,0 +1,143 @@
+// Command openblas times nabla's internal/gemm against OpenBLAS (through
+// cgo and CBLAS) and gonum's pure-Go BLAS on the square sizes of issue 8 and
+// the products of an MLP training step, in one process, and prints GFLOP/s
+// and the ratios nabla/OpenBLAS and nabla/gonum.
+//
+// OpenBLAS reads its settings from the environment when it loads, so run.sh
+// runs this program once per setting (OPENBLAS_CORETYPE, OPENBLAS_NUM_THREADS).
+// nabla and gonum get GOMAXPROCS = OPENBLAS_NUM_THREADS, so all three use
+// the same number of cores. The implementations are timed in turns, several
+// rounds each, and the best round counts: on a shared, noisy machine that is
+// the fairest estimate of what each can do.
+//
+// Needs libopenblas-dev (apt-get install libopenblas-dev) and cgo.
+package main
+
+/*
+#cgo LDFLAGS: -lopenblas
+#include <cblas.h>
+char* openblas_get_corename(void);
+int openblas_get_num_threads(void);
+*/
+import "C"
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strconv"
+	"time"
+	"unsafe"
+
+	"github.com/nabla-go/nabla/internal/gemm"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+type shape struct {
+	name    string
+	tA, tB  blas.Transpose
+	m, n, k int
+}
+
+var shapes = []shape{
+	{"n=128", blas.NoTrans, blas.NoTrans, 128, 128, 128},
+	{"n=256", blas.NoTrans, blas.NoTrans, 256, 256, 256},
+	{"n=512", blas.NoTrans, blas.NoTrans, 512, 512, 512},
+	{"n=1024", blas.NoTrans, blas.NoTrans, 1024, 1024, 1024},
+	{"(64×784)·(784×128)", blas.NoTrans, blas.NoTrans, 64, 128, 784},
+	{"(64×128)·(784×128)ᵀ", blas.NoTrans, blas.Trans, 64, 784, 128},
+	{"(64×784)ᵀ·(64×128)", blas.Trans, blas.NoTrans, 784, 128, 64},
+	{"(64×128)·(128×10)", blas.NoTrans, blas.NoTrans, 64, 10, 128},
+	{"(64×10)·(128×10)ᵀ", blas.NoTrans, blas.Trans, 64, 128, 10},
+	{"(64×128)ᵀ·(64×10)", blas.Trans, blas.NoTrans, 128, 10, 64},
+}
+
+func main() {
+	rounds := flag.Int("rounds", 15, "timing rounds per implementation and shape")
+	minTime := flag.Duration("time", 20*time.Millisecond, "least time of one round")
+	flag.Parse()
+	threads := 0
+	if s := os.Getenv("OPENBLAS_NUM_THREADS"); s != "" {
+		threads, _ = strconv.Atoi(s)
+	}
+	if threads > 0 {
+		runtime.GOMAXPROCS(threads)
+	}
+	fmt.Printf("OpenBLAS core %s, %d threads (OPENBLAS_CORETYPE=%q); GOMAXPROCS %d\n",
+		C.GoString(C.openblas_get_corename()), int(C.openblas_get_num_threads()), os.Getenv("OPENBLAS_CORETYPE"), runtime.GOMAXPROCS(0))
+	run[float32]("float32", *rounds, *minTime, gemm.Sgemm, gonum.Implementation{}.Sgemm, func(tA, tB blas.Transpose, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+		C.cblas_sgemm(C.CblasRowMajor, cblasTrans(tA), cblasTrans(tB), C.blasint(m), C.blasint(n), C.blasint(k), 1,
+			(*C.float)(unsafe.Pointer(&a[0])), C.blasint(lda), (*C.float)(unsafe.Pointer(&b[0])), C.blasint(ldb), 0, (*C.float)(unsafe.Pointer(&c[0])), C.blasint(ldc))
+	})
+	run[float64]("float64", *rounds, *minTime, gemm.Dgemm, gonum.Implementation{}.Dgemm, func(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+		C.cblas_dgemm(C.CblasRowMajor, cblasTrans(tA), cblasTrans(tB), C.blasint(m), C.blasint(n), C.blasint(k), 1,
+			(*C.double)(unsafe.Pointer(&a[0])), C.blasint(lda), (*C.double)(unsafe.Pointer(&b[0])), C.blasint(ldb), 0, (*C.double)(unsafe.Pointer(&c[0])), C.blasint(ldc))
+	})
+}
+
+func cblasTrans(t blas.Transpose) uint32 {
+	if t == blas.NoTrans {
+		return C.CblasNoTrans
+	}
+	return C.CblasTrans
+}
+
+type blasGemm[T float32 | float64] func(tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
+
+func run[T float32 | float64](typ string, rounds int, minTime time.Duration, nabla, gon blasGemm[T], openblas func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)) {
+	fmt.Printf("\n%-22s %9s %9s %9s %9s %9s   (GFLOP/s, best of %d)\n", typ, "nabla", "OpenBLAS", "gonum", "/OpenBLAS", "/gonum", rounds)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range shapes {
+		fill := func(n int) []T {
+			x := make([]T, n)
+			for i := range x {
+				x[i] = T(rng.Float64())
+			}
+			return x
+		}
+		a, b, c := fill(s.m*s.k), fill(s.k*s.n), fill(s.m*s.n)
+		lda, ldb := s.k, s.n
+		if s.tA == blas.Trans {
+			lda = s.m
+		}
+		if s.tB == blas.Trans {
+			ldb = s.k
+		}
+		impls := []func(){
+			func() { nabla(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n) },
+			func() { openblas(s.tA, s.tB, s.m, s.n, s.k, a, lda, b, ldb, c, s.n) },
+			func() { gon(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n) },
+		}
+		best := make([]float64, len(impls)) // seconds per call
+		for r := 0; r < rounds; r++ {
+			for i, f := range impls {
+				if t := timeIt(f, minTime); best[i] == 0 || t < best[i] {
+					best[i] = t
+				}
+			}
+		}
+		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+		g := func(i int) float64 { return flops / best[i] / 1e9 }
+		fmt.Printf("%-22s %9.1f %9.1f %9.1f %9.2f %9.2f\n", s.name, g(0), g(1), g(2), g(0)/g(1), g(0)/g(2))
+	}
+}
+
+// timeIt returns the mean time of one call of f over a batch lasting at
+// least minTime.
+func timeIt(f func(), minTime time.Duration) float64 {
+	f() // warm up caches and buffers
+	n := 1
+	for {
+		start := time.Now()
+		for i := 0; i < n; i++ {
+			f()
+		}
+		if d := time.Since(start); d >= minTime {
+			return d.Seconds() / float64(n)
+		}
+		n *= 2
+	}
+}
