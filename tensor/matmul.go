@@ -5,7 +5,8 @@ import (
 	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
+
+	gemmpkg "github.com/nabla-go/nabla/internal/gemm"
 )
 
 // MatMulShape returns the shape of MatMul(a, b) for operands of shapes a and b,
@@ -191,74 +192,17 @@ func batchStrides[T Float](st []int, t *Tensor[T], batch []int) []int {
 	return st
 }
 
-var blasImpl gonum.Implementation
-
-// gemm computes c = op(a)·op(b) with gonum's BLAS. A large product is cut
-// into tiles of C that workers compute at once (see parallel.go); gonum is
-// called on each tile, small enough for its serial kernel, so a product
-// allocates nothing.
+// gemm computes c = op(a)·op(b) with internal/gemm: packed, cache-blocked
+// products with AVX-512 or AVX2 micro-kernels where the CPU has them, a
+// pure-Go kernel elsewhere, and goroutines for large products. Each element
+// of c sums its k products in the same order however the work is shared
+// out, so results do not depend on GOMAXPROCS.
 func gemm[T Float](ta, tb blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
-	if m == 0 || n == 0 {
-		return
-	}
-	if k == 0 {
-		clear(c)
-		return
-	}
-	g := gemmArgs[T]{ta, tb, m, n, k, a, lda, b, ldb, c, ldc}
-	if tiles := g.tiles(); tiles > 1 {
-		runTiles(&g, tiles)
-		return
-	}
-	g.tile(0)
-}
-
-// gemmArgs are the operands of one product, cut into tiles of at most
-// tileRows × tileCols elements of C.
-type gemmArgs[T Float] struct {
-	ta, tb  blas.Transpose
-	m, n, k int
-	a       []T
-	lda     int
-	b       []T
-	ldb     int
-	c       []T
-	ldc     int
-}
-
-// Tiles of C: gonum multiplies on one goroutine when a product spans fewer
-// than 4 blocks of 64 × 64, and would otherwise start goroutines (allocating).
-const tileRows, tileCols = 64, 192
-
-func (g *gemmArgs[T]) tiles() int {
-	return ((g.m + tileRows - 1) / tileRows) * ((g.n + tileCols - 1) / tileCols)
-}
-
-// tile computes tile t of C (row-major order of tiles).
-func (g *gemmArgs[T]) tile(t int) {
-	cols := (g.n + tileCols - 1) / tileCols
-	i0, j0 := (t/cols)*tileRows, (t%cols)*tileCols
-	m, n := min(tileRows, g.m-i0), min(tileCols, g.n-j0)
-	a, b := g.a, g.b
-	if g.ta == blas.NoTrans { // rows i0… of op(A)
-		a = a[i0*g.lda:]
+	var zero T
+	if unsafe.Sizeof(zero) == 8 {
+		gemmpkg.Dgemm(ta, tb, m, n, k, 1, as64(a), lda, as64(b), ldb, 0, as64(c), ldc)
 	} else {
-		a = a[i0:]
-	}
-	if g.tb == blas.NoTrans { // columns j0… of op(B)
-		b = b[j0:]
-	} else {
-		b = b[j0*g.ldb:]
-	}
-	// BLAS checks that the slices cover the last element exactly; trim them.
-	alen := g.lda*(rowsOf(g.ta, m, g.k)-1) + colsOf(g.ta, m, g.k)
-	blen := g.ldb*(rowsOf(g.tb, g.k, n)-1) + colsOf(g.tb, g.k, n)
-	c := g.c[i0*g.ldc+j0:]
-	clen := g.ldc*(m-1) + n
-	if unsafe.Sizeof(a[0]) == 8 {
-		blasImpl.Dgemm(g.ta, g.tb, m, n, g.k, 1, as64(a[:alen]), g.lda, as64(b[:blen]), g.ldb, 0, as64(c[:clen]), g.ldc)
-	} else {
-		blasImpl.Sgemm(g.ta, g.tb, m, n, g.k, 1, as32(a[:alen]), g.lda, as32(b[:blen]), g.ldb, 0, as32(c[:clen]), g.ldc)
+		gemmpkg.Sgemm(ta, tb, m, n, k, 1, as32(a), lda, as32(b), ldb, 0, as32(c), ldc)
 	}
 }
 

@@ -170,10 +170,10 @@ func TestMatMulShape(t *testing.T) {
 	}
 }
 
-// TestMatMulTilesMatchSerial: a product large enough to be cut into tiles
-// computed by several goroutines equals, bit for bit, the plain serial
-// product: gonum's kernel called on every element alone (a 1×1 product,
-// which gonum computes on one goroutine with the whole inner sum), for every
+// TestMatMulTilesMatchSerial: a product large enough to be shared out among
+// goroutines and blocked into panels equals, bit for bit, the kernel called
+// on every element alone (a 1×1 product on one goroutine): each element's
+// inner sum runs in the same order however the work is cut, for every
 // combination of transposes and both precisions.
 func TestMatMulTilesMatchSerial(t *testing.T) {
 	t.Run("float64", func(t *testing.T) { tilesMatchSerial[float64](t) })
@@ -210,8 +210,7 @@ func tilesMatchSerial[T Float](t *testing.T) {
 					if tb {
 						bj = b.data[j*sb[1]:]
 					}
-					g := gemmArgs[T]{op(ta), op(tb), 1, 1, k, ai, sa[1], bj, sb[1], want.data[i*n+j:], n}
-					g.tile(0)
+					gemm(op(ta), op(tb), 1, 1, k, ai, sa[1], bj, sb[1], want.data[i*n+j:], n)
 				}
 			}
 			if !slices.Equal(got.data, want.data) {

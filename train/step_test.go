@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -55,6 +56,20 @@ func arenaAllocs[T tensor.Float](t *testing.T, batch int) {
 	s.run()
 	if n := testing.AllocsPerRun(10, func() { s.run() }); n != 0 {
 		t.Errorf("a training step in an arena allocates %v times, want 0", n)
+	}
+	// AllocsPerRun runs with GOMAXPROCS 1; count again with the products
+	// shared among goroutines.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	s.run()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const steps = 10
+	for range steps {
+		s.run()
+	}
+	runtime.ReadMemStats(&after)
+	if n := float64(after.Mallocs-before.Mallocs) / steps; n >= 0.5 {
+		t.Errorf("with GOMAXPROCS 2, a training step in an arena allocates %.1f times, want 0", n)
 	}
 }
 

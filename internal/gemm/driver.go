@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // ParallelFlops is the least work, in floating-point operations (2·m·n·k),
@@ -114,7 +115,8 @@ func padded(n, tile int) int { return (n + tile - 1) / tile * tile }
 // of op(A) for column bands). The chunks (4p for products of up to p·10⁸
 // flops, p above) are taken in turn by whichever goroutine is free, so a
 // helper that starts late, or is busy with another product, delays
-// little: the others take its chunks.
+// little: the others take its chunks. The shared state is a pooled
+// product, so a parallel product allocates nothing.
 func parallel[T Float](kern *kernel[T], p int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, rs, cs int) {
 	// Four chunks per goroutine while a goroutine's share is under about a
 	// millisecond (10⁸ flops), so a helper that starts up to 0.3 ms late
@@ -135,45 +137,120 @@ func parallel[T Float](kern *kernel[T], p int, transA, transB bool, m, n, k int,
 		copyRows = 0
 	}
 	copyCols := float64(colCount-1) * float64(m) * float64(k) // op(A) per column band
-	byRows := rowCount > 1 && (copyRows <= copyCols || colCount == 1)
-	size, count := colSize, colCount
-	if byRows {
-		size, count = rowSize, rowCount
+	pr := getProduct[T]()
+	pr.args = args[T]{kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, rs, cs}
+	pr.byRows = rowCount > 1 && (copyRows <= copyCols || colCount == 1)
+	pr.size, pr.count = colSize, colCount
+	if pr.byRows {
+		pr.size, pr.count = rowSize, rowCount
 	}
-	var next, done atomic.Int64
-	work := func() {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= count {
-				return
-			}
-			lo := i * size
-			if byRows { // rows lo:lo+size of op(A) and C
-				rows := min(size, m-lo)
-				aOff := lo * lda
-				if transA {
-					aOff = lo
-				}
-				serial(kern, transA, transB, rows, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*rs:], rs, cs)
-			} else { // columns lo:lo+size of op(B) and C
-				cols := min(size, n-lo)
-				bOff := lo
-				if transB {
-					bOff = lo * ldb
-				}
-				serial(kern, transA, transB, m, cols, k, alpha, a, lda, b[bOff:], ldb, beta, c[lo*cs:], rs, cs)
-			}
-			done.Add(1)
+	pr.next.Store(0)
+	pr.done.Store(0)
+	pr.refs.Store(1) // the caller's
+	for _, h := range getHelpers(min(p, pr.count) - 1) {
+		pr.refs.Add(1)
+		if !h.offer(&pr.job) {
+			pr.refs.Add(-1)
 		}
 	}
-	j := &job{work: work}
-	for _, h := range getHelpers(min(p, count) - 1) {
-		h.offer(j)
-	}
-	work()
-	for done.Load() < int64(count) { // chunks still running on helpers
+	pr.chunks()
+	for pr.done.Load() < int64(pr.count) { // chunks still running on helpers
 		runtime.Gosched()
 	}
+	pr.release()
+}
+
+// args are the operands of one product, as serial takes them.
+type args[T Float] struct {
+	kern           *kernel[T]
+	transA, transB bool
+	m, n, k        int
+	alpha          T
+	a              []T
+	lda            int
+	b              []T
+	ldb            int
+	beta           T
+	c              []T
+	rs, cs         int
+}
+
+// product is the shared state of one parallel product: its operands, how C
+// is cut, and counters of the chunks handed out and done. Products are
+// pooled; refs counts the goroutines that may still touch one (the caller,
+// and every helper it was offered to), and the last to let go returns it.
+type product[T Float] struct {
+	job              // what helpers are offered; job.w is the product itself
+	args[T]          // the operands
+	byRows      bool // bands of rows (else of columns)
+	size, count int  // rows or columns per band, and bands
+	next, done  atomic.Int64
+	refs        atomic.Int32
+}
+
+// run is what a helper does with the product: its share of the chunks,
+// then let go.
+func (pr *product[T]) run() {
+	pr.chunks()
+	pr.release()
+}
+
+// chunks computes bands of C until none is left.
+func (pr *product[T]) chunks() {
+	g := &pr.args
+	for {
+		i := int(pr.next.Add(1) - 1)
+		if i >= pr.count {
+			return
+		}
+		lo := i * pr.size
+		if pr.byRows { // rows lo:lo+size of op(A) and C
+			rows := min(pr.size, g.m-lo)
+			aOff := lo * g.lda
+			if g.transA {
+				aOff = lo
+			}
+			serial(g.kern, g.transA, g.transB, rows, g.n, g.k, g.alpha, g.a[aOff:], g.lda, g.b, g.ldb, g.beta, g.c[lo*g.rs:], g.rs, g.cs)
+		} else { // columns lo:lo+size of op(B) and C
+			cols := min(pr.size, g.n-lo)
+			bOff := lo
+			if g.transB {
+				bOff = lo * g.ldb
+			}
+			serial(g.kern, g.transA, g.transB, g.m, cols, g.k, g.alpha, g.a, g.lda, g.b[bOff:], g.ldb, g.beta, g.c[lo*g.cs:], g.rs, g.cs)
+		}
+		pr.done.Add(1)
+	}
+}
+
+// release lets go of the product; the last one returns it to its pool,
+// without references to the operands.
+func (pr *product[T]) release() {
+	if pr.refs.Add(-1) == 0 {
+		pr.args = args[T]{}
+		productPool[T]().Put(pr)
+	}
+}
+
+var products32, products64 sync.Pool
+
+// productPool returns the pool of products of T's size.
+func productPool[T Float]() *sync.Pool {
+	var zero T
+	if unsafe.Sizeof(zero) == 8 {
+		return &products64
+	}
+	return &products32
+}
+
+// getProduct returns an idle product from the pool, or a new one.
+func getProduct[T Float]() *product[T] {
+	if pr, ok := productPool[T]().Get().(*product[T]); ok {
+		return pr
+	}
+	pr := new(product[T])
+	pr.job.w = pr
+	return pr
 }
 
 // scale sets C = beta·C (C = 0 if beta == 0).

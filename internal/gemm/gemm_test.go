@@ -300,3 +300,30 @@ func TestNoAllocs(t *testing.T) {
 		t.Errorf("Sgemm allocates %v times per call", allocs)
 	}
 }
+
+// TestParallelNoAllocs checks that a product shared among goroutines
+// allocates nothing once the pools are warm. testing.AllocsPerRun runs with
+// GOMAXPROCS 1, which takes the serial path, so this counts the heap's
+// allocations around a batch of calls with GOMAXPROCS 2.
+func TestParallelNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	const m, n, k = 256, 256, 256 // 33 MFLOP: parallel
+	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	call := func() { Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, b, n, 0, c, n) }
+	for range 5 {
+		call() // start the helpers, fill the pools
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const calls = 50
+	for range calls {
+		call()
+	}
+	runtime.ReadMemStats(&after)
+	if perCall := float64(after.Mallocs-before.Mallocs) / calls; perCall >= 0.5 {
+		t.Errorf("a parallel Sgemm allocates %.2f times per call", perCall)
+	}
+}

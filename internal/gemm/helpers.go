@@ -17,10 +17,10 @@ import (
 // parallel product, which kept the helper busy for longer than this.
 const helperSpin = 50 * time.Microsecond
 
-// A job is the work function of one parallel product. Helpers and the
-// calling goroutine all run it; it returns when no chunks are left, so a
-// helper that picks it up late finds nothing to do and touches nothing.
-type job struct{ work func() }
+// A job is what a helper is offered: one parallel product to work on (see
+// product in driver.go). A helper that picks it up late finds no chunks
+// left, and the product stays out of its pool until the helper lets go.
+type job struct{ w interface{ run() } }
 
 // A helper is a long-lived goroutine that runs the jobs offered to it.
 type helper struct {
@@ -47,19 +47,23 @@ func getHelpers(n int) []*helper {
 }
 
 // offer gives j to h unless h already has a job waiting (another product's:
-// then the caller's goroutines do h's share).
-func (h *helper) offer(j *job) {
-	if h.next.CompareAndSwap(nil, j) && h.parked.Load() {
+// then the caller's goroutines do h's share), and reports whether h took it.
+func (h *helper) offer(j *job) bool {
+	if !h.next.CompareAndSwap(nil, j) {
+		return false
+	}
+	if h.parked.Load() {
 		select {
 		case h.wake <- struct{}{}:
 		default:
 		}
 	}
+	return true
 }
 
 func (h *helper) loop() {
 	for {
-		h.wait().work()
+		h.wait().w.run()
 	}
 }
 
