@@ -4,7 +4,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 )
 
 // ParallelFlops is the least work, in floating-point operations (2·m·n·k),
@@ -223,30 +222,43 @@ func (pr *product[T]) chunks() {
 	}
 }
 
-// release lets go of the product; the last one returns it to its pool,
-// without references to the operands.
+// release lets go of the product; the last one puts it back on the free
+// list, without references to the operands.
 func (pr *product[T]) release() {
 	if pr.refs.Add(-1) == 0 {
 		pr.args = args[T]{}
-		productPool[T]().Put(pr)
+		select {
+		case freeProducts[T]() <- pr:
+		default: // the list is full: let the collector have it
+		}
 	}
 }
 
-var products32, products64 sync.Pool
+// The free lists of idle products, by element size. They are channels, not
+// sync.Pools: a pool hands an item put by another goroutine's processor only
+// after a detour that often misses it, and products are mostly let go by
+// helpers and taken again by callers.
+var (
+	freeProducts32 = make(chan *product[float32], 16)
+	freeProducts64 = make(chan *product[float64], 16)
+)
 
-// productPool returns the pool of products of T's size.
-func productPool[T Float]() *sync.Pool {
-	var zero T
-	if unsafe.Sizeof(zero) == 8 {
-		return &products64
+// freeProducts returns the free list of products of T: nil, which no
+// select ever picks, for a named float type.
+func freeProducts[T Float]() chan *product[T] {
+	if c, ok := any(freeProducts32).(chan *product[T]); ok {
+		return c
 	}
-	return &products32
+	c, _ := any(freeProducts64).(chan *product[T])
+	return c
 }
 
-// getProduct returns an idle product from the pool, or a new one.
+// getProduct returns an idle product from the free list, or a new one.
 func getProduct[T Float]() *product[T] {
-	if pr, ok := productPool[T]().Get().(*product[T]); ok {
+	select {
+	case pr := <-freeProducts[T]():
 		return pr
+	default:
 	}
 	pr := new(product[T])
 	pr.job.w = pr
