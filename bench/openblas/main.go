@@ -22,6 +22,7 @@ int openblas_get_num_threads(void);
 import "C"
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -47,6 +48,7 @@ var shapes = []shape{
 	{"n=256", blas.NoTrans, blas.NoTrans, 256, 256, 256},
 	{"n=512", blas.NoTrans, blas.NoTrans, 512, 512, 512},
 	{"n=1024", blas.NoTrans, blas.NoTrans, 1024, 1024, 1024},
+	{"n=2048", blas.NoTrans, blas.NoTrans, 2048, 2048, 2048},
 	{"(64×784)·(784×128)", blas.NoTrans, blas.NoTrans, 64, 128, 784},
 	{"(64×128)·(784×128)ᵀ", blas.NoTrans, blas.Trans, 64, 784, 128},
 	{"(64×784)ᵀ·(64×128)", blas.Trans, blas.NoTrans, 784, 128, 64},
@@ -58,6 +60,7 @@ var shapes = []shape{
 func main() {
 	rounds := flag.Int("rounds", 15, "timing rounds per implementation and shape")
 	minTime := flag.Duration("time", 20*time.Millisecond, "least time of one round")
+	asJSON := flag.Bool("json", false, "print one JSON object per shape instead of tables")
 	flag.Parse()
 	threads := 0
 	if s := os.Getenv("OPENBLAS_NUM_THREADS"); s != "" {
@@ -66,13 +69,17 @@ func main() {
 	if threads > 0 {
 		runtime.GOMAXPROCS(threads)
 	}
-	fmt.Printf("OpenBLAS core %s, %d threads (OPENBLAS_CORETYPE=%q); GOMAXPROCS %d\n",
-		C.GoString(C.openblas_get_corename()), int(C.openblas_get_num_threads()), os.Getenv("OPENBLAS_CORETYPE"), runtime.GOMAXPROCS(0))
-	run[float32]("float32", *rounds, *minTime, gemm.Sgemm, gonum.Implementation{}.Sgemm, func(tA, tB blas.Transpose, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	core, nthreads := C.GoString(C.openblas_get_corename()), int(C.openblas_get_num_threads())
+	out := report{json: *asJSON, core: core, threads: nthreads}
+	if !out.json {
+		fmt.Printf("OpenBLAS core %s, %d threads (OPENBLAS_CORETYPE=%q); GOMAXPROCS %d\n",
+			core, nthreads, os.Getenv("OPENBLAS_CORETYPE"), runtime.GOMAXPROCS(0))
+	}
+	run[float32](out, "float32", *rounds, *minTime, gemm.Sgemm, gonum.Implementation{}.Sgemm, func(tA, tB blas.Transpose, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 		C.cblas_sgemm(C.CblasRowMajor, cblasTrans(tA), cblasTrans(tB), C.blasint(m), C.blasint(n), C.blasint(k), 1,
 			(*C.float)(unsafe.Pointer(&a[0])), C.blasint(lda), (*C.float)(unsafe.Pointer(&b[0])), C.blasint(ldb), 0, (*C.float)(unsafe.Pointer(&c[0])), C.blasint(ldc))
 	})
-	run[float64]("float64", *rounds, *minTime, gemm.Dgemm, gonum.Implementation{}.Dgemm, func(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	run[float64](out, "float64", *rounds, *minTime, gemm.Dgemm, gonum.Implementation{}.Dgemm, func(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
 		C.cblas_dgemm(C.CblasRowMajor, cblasTrans(tA), cblasTrans(tB), C.blasint(m), C.blasint(n), C.blasint(k), 1,
 			(*C.double)(unsafe.Pointer(&a[0])), C.blasint(lda), (*C.double)(unsafe.Pointer(&b[0])), C.blasint(ldb), 0, (*C.double)(unsafe.Pointer(&c[0])), C.blasint(ldc))
 	})
@@ -87,8 +94,36 @@ func cblasTrans(t blas.Transpose) uint32 {
 
 type blasGemm[T float32 | float64] func(tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
 
-func run[T float32 | float64](typ string, rounds int, minTime time.Duration, nabla, gon blasGemm[T], openblas func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)) {
-	fmt.Printf("\n%-22s %9s %9s %9s %9s %9s   (GFLOP/s, best of %d)\n", typ, "nabla", "OpenBLAS", "gonum", "/OpenBLAS", "/gonum", rounds)
+// report says how results are printed: tables, or one JSON object per
+// shape (for bench/run) with OpenBLAS's core and thread count.
+type report struct {
+	json    bool
+	core    string
+	threads int
+}
+
+// row prints one shape's figures in GFLOP/s.
+func (r report) row(typ string, s shape, nabla, openblas, gon float64) {
+	if !r.json {
+		fmt.Printf("%-22s %9.1f %9.1f %9.1f %9.2f %9.2f\n", s.name, nabla, openblas, gon, nabla/openblas, nabla/gon)
+		return
+	}
+	n := 0
+	if s.m == s.n && s.n == s.k {
+		n = s.n
+	}
+	b, _ := json.Marshal(map[string]any{
+		"precision": typ, "shape": s.name, "n": n, "threads": r.threads, "openblas": r.core,
+		"nabla_gflops": nabla, "openblas_gflops": openblas, "gonum_gflops": gon,
+		"ratio_openblas": nabla / openblas, "ratio_gonum": nabla / gon,
+	})
+	fmt.Println(string(b))
+}
+
+func run[T float32 | float64](out report, typ string, rounds int, minTime time.Duration, nabla, gon blasGemm[T], openblas func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)) {
+	if !out.json {
+		fmt.Printf("\n%-22s %9s %9s %9s %9s %9s   (GFLOP/s, best of %d)\n", typ, "nabla", "OpenBLAS", "gonum", "/OpenBLAS", "/gonum", rounds)
+	}
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range shapes {
 		fill := func(n int) []T {
@@ -121,7 +156,7 @@ func run[T float32 | float64](typ string, rounds int, minTime time.Duration, nab
 		}
 		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
 		g := func(i int) float64 { return flops / best[i] / 1e9 }
-		fmt.Printf("%-22s %9.1f %9.1f %9.1f %9.2f %9.2f\n", s.name, g(0), g(1), g(2), g(0)/g(1), g(0)/g(2))
+		out.row(typ, s, g(0), g(1), g(2))
 	}
 }
 

@@ -7,9 +7,9 @@ cd "$(dirname "$0")"
 go build -o /tmp/nabla-openblas-bench .
 for core in "" SkylakeX; do
   for threads in 1 2; do
-    echo "== OPENBLAS_CORETYPE=${core:-default} OPENBLAS_NUM_THREADS=$threads"
+    [[ " $* " == *" -json "* ]] || echo "== OPENBLAS_CORETYPE=${core:-default} OPENBLAS_NUM_THREADS=$threads"
     if [ -n "$core" ]; then export OPENBLAS_CORETYPE=$core; else unset OPENBLAS_CORETYPE; fi
     OPENBLAS_NUM_THREADS=$threads /tmp/nabla-openblas-bench "$@"
-    echo
+    [[ " $* " == *" -json "* ]] || echo
   done
 done
