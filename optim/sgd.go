@@ -60,6 +60,13 @@ func (o *SGDOptimizer[T]) Step() error {
 			first = !had
 		}
 		st.Step++
+		grad = grad[:len(p)]
+		if buf == nil && wd == 0 && !s.Maximize { // plain gradient descent: p ← p − lr·g
+			for i := range p {
+				p[i] += -lr * grad[i]
+			}
+			return
+		}
 		for i := range p {
 			d := grad[i]
 			if s.Maximize {
