@@ -11,7 +11,8 @@ Sections (the speed issue's list):
               vs OpenBLAS (bench/openblas, cgo; needs libopenblas-dev)
   mlp         one training step of an MLP 784-128-10 (ReLU, softmax
               cross-entropy, SGD) in an autodiff.Arena, float32/float64, batch
-              64/256, vs PyTorch with 1 and 2 threads (the faster counts)
+              64/256, vs PyTorch with 1 and 2 threads (the faster counts) and
+              vs Gorgonia (bench/gorgonia)
   chain       10,000 scalar ops forward + backward, vs PyTorch
   rosenbrock  value and gradient of extended Rosenbrock, n = 10⁶, vs PyTorch
   fashion     seconds per epoch and test accuracy after 10 epochs of the
@@ -136,6 +137,24 @@ def mlp(t, count, have_torch):
             met = (ratio <= 0.8) if (target and ratio) else None
             t.add("mlp", f"MLP step {dtype} batch {batch} (ms; {m.get('allocs/op', '?'):.0f} allocs)", ms,
                   "PyTorch", tms, "ms", ratio, target, met)
+            gms = gorgonia_step(dtype, batch)
+            if gms:
+                t.add("mlp", f"MLP step {dtype} batch {batch} vs Gorgonia (ms)", ms, "Gorgonia", gms, "ms", ms / gms)
+
+
+def gorgonia_step(dtype, batch):
+    """Gorgonia's median step time (bench/gorgonia, a module of its own), or
+    None if it cannot be built (its modules are not in the proxy's cache)."""
+    # Gorgonia imports go4.org/unsafe/assume-no-moving-gc, which refuses to
+    # run on a Go release newer than it knows unless told to (go1.26).
+    release = ".".join(sh(["go", "env", "GOVERSION"]).strip().split(".")[:2])
+    env = {"ASSUME_NO_MOVING_GC_UNSAFE_RISK_IT_WITH": release}
+    try:
+        out = sh(["go", "run", ".", "-batch", str(batch), "-dtype", dtype], env=env, cwd=os.path.join(ROOT, "bench", "gorgonia"))
+    except subprocess.CalledProcessError as e:
+        print(f"mlp: Gorgonia skipped ({e})", file=sys.stderr)
+        return None
+    return json.loads(out.strip().splitlines()[-1])["ms"]
 
 
 def chain(t, count, have_torch):
