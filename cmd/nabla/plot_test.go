@@ -236,8 +236,15 @@ func TestPlotFlags(t *testing.T) {
 	if err != nil || r.Plot != loss || !strings.Contains(string(b), "training") || !strings.Contains(string(b), "validation") {
 		t.Errorf("loss picture: %v, plot %q", err, r.Plot)
 	}
+	grads := filepath.Join(dir, "grads.svg")
+	r = trainJSON(t, "--data", "builtin:iris", "--model", "mlp", "--hidden", "8,8", "--epochs", "3", "--plot-grads", grads)
+	b, err = os.ReadFile(grads)
+	if err != nil || r.PlotGrads != grads || r.Diagnostics != nil || !strings.Contains(string(b), "layer 0 (Linear 4→8)") || !strings.Contains(string(b), "layer 4 (Linear 8→3)") {
+		t.Errorf("gradient-norm picture: %v, plot_grads %q, diagnostics %v", err, r.PlotGrads, r.Diagnostics)
+	}
 	for _, c := range [][]string{
 		{"minimize", "x^2", "--from", "x=1", "--plot", filepath.Join(dir, "a.png")},
+		{"train", "--data", "builtin:iris", "--model", "softmax", "--plot-grads", filepath.Join(dir, "a.bmp")},
 		{"minimize", "x^2 + y^2", "--from", "x=1,y=1", "--plot", filepath.Join(dir, "a.gif")},
 		{"train", "--data", "builtin:iris", "--model", "softmax", "--plot", filepath.Join(dir, "a.jpg")},
 	} {

@@ -13,7 +13,7 @@ import (
 // unrecorded are train's flags that a checkpoint does not record: what is
 // reported and where the output goes, and how many epochs in all (a resumed
 // run asks for more).
-var unrecorded = []string{"save", "resume", "json", "help", "epochs", "plot", "diagnose"}
+var unrecorded = []string{"save", "resume", "json", "help", "epochs", "plot", "plot-grads", "diagnose"}
 
 // hyperFlags are the optimiser flags whose zero value means "the
 // optimiser's default" unless given (see minimizeFlags.value), so they are
@@ -45,8 +45,8 @@ func recordFlags(f *pflag.FlagSet) map[string]string {
 // records that the command line does not give. A flag given with another
 // value than the checkpoint's is an error: resuming continues the same run
 // (same data, split, model, optimiser and batches); only --epochs (the new
-// total) and the reporting flags (--save, --json, --plot, --diagnose) may be
-// chosen afresh.
+// total) and the reporting flags (--save, --json, --plot, --plot-grads,
+// --diagnose) may be chosen afresh.
 func resumeFlags(path string, f *pflag.FlagSet) (*train.Checkpoint, error) {
 	ck, err := train.Load(path)
 	if err != nil {
@@ -83,7 +83,7 @@ func resumeFlags(path string, f *pflag.FlagSet) (*train.Checkpoint, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, usagef("%w\nresuming continues the same run: drop those flags (only --epochs, --save, --json, --plot and --diagnose may change), or train afresh without --resume", errors.Join(errs...))
+		return nil, usagef("%w\nresuming continues the same run: drop those flags (only --epochs, --save, --json, --plot, --plot-grads and --diagnose may change), or train afresh without --resume", errors.Join(errs...))
 	}
 	return ck, nil
 }

@@ -36,6 +36,7 @@ var trainOptimizers = slices.DeleteFunc(slices.Clone(optimizerNames), func(s str
 type trainFlags struct {
 	dataSpec, test, target, task, model, hidden, activation string
 	optimizer, schedule, batch, scale, save, resume, plot   string
+	plotGrads                                               string
 	batchnorm, asJSON, diagnose                             bool
 	dropout, l1, l2, clipNorm, val                          float64
 	epochs, patience                                        int
@@ -113,6 +114,7 @@ the running loss and the speed; --json prints one object to stdout instead.`,
 	f.StringVar(&fl.resume, "resume", "", "continue the run saved in this checkpoint (--epochs: the new total)")
 	f.BoolVar(&fl.diagnose, "diagnose", false, "watch the gradients while training: warn live and report vanishing or exploding gradients, dead ReLUs, saturation, a learning rate too high or too low, plateaus and NaN")
 	f.StringVar(&fl.plot, "plot", "", "draw the loss curves (training, and validation with --val) to this .svg or .png file")
+	f.StringVar(&fl.plotGrads, "plot-grads", "", "draw the gradient norm of each layer per step (sampled by the gradient monitor) to this .svg or .png file")
 	f.BoolVar(&fl.asJSON, "json", false, "print one JSON object instead of text")
 	return cmd
 }
@@ -137,6 +139,7 @@ type trainOutput struct {
 	Test         *metricsOutput `json:"test,omitempty"`
 	Saved        string         `json:"saved,omitempty"`
 	Plot         string         `json:"plot,omitempty"`
+	PlotGrads    string         `json:"plot_grads,omitempty"`
 	// Diagnostics are the findings of --diagnose ([] when it found
 	// nothing; absent without --diagnose).
 	Diagnostics *[]diagnose.Finding `json:"diagnostics,omitempty"`
@@ -300,9 +303,11 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 	case !(fl.l1 >= 0) || !(fl.l2 >= 0) || !(fl.clipNorm >= 0):
 		return usagef("--l1, --l2 and --clip-norm must not be negative")
 	}
-	if fl.plot != "" {
-		if err := plot.CheckFormat(fl.plot); err != nil {
-			return usageError{err}
+	for _, p := range []string{fl.plot, fl.plotGrads} {
+		if p != "" {
+			if err := plot.CheckFormat(p); err != nil {
+				return usageError{err}
+			}
 		}
 	}
 	if fl.optimizer == "lbfgs" {
@@ -368,12 +373,12 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 		cfg.OnBatch, cfg.OnEpoch = pr.batch, pr.epoch
 	}
 	var mon *diagnose.Monitor
-	if fl.diagnose {
+	if fl.diagnose || fl.plotGrads != "" {
 		// The probe rows for dead and saturated units: the first 64 of the
 		// (shuffled) training rows.
 		probe := p.trainSet.Rows(seq(min(64, p.trainSet.Len())))
 		var opts diagnose.Options
-		if pr != nil {
+		if pr != nil && fl.diagnose {
 			opts.OnFinding = func(f diagnose.Finding) { pr.note("warning: " + f.String()) }
 		}
 		mon = diagnose.NewMonitor(model, probe, opts)
@@ -420,7 +425,7 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 		}
 		out.Saved = fl.save
 	}
-	if mon != nil {
+	if mon != nil && fl.diagnose {
 		out.Diagnostics = &findings
 	}
 	if fl.plot != "" && len(h.Epochs) > 0 {
@@ -428,6 +433,12 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 			return err
 		}
 		out.Plot = fl.plot
+	}
+	if fl.plotGrads != "" {
+		if err := plotGradNorms(fl.plotGrads, mon); err != nil {
+			return err
+		}
+		out.PlotGrads = fl.plotGrads
 	}
 	if fl.asJSON {
 		if err := writeJSON(stdout, out); err != nil {
@@ -453,7 +464,10 @@ func runTrain(stdout, stderr io.Writer, fl *trainFlags) error {
 	if out.Plot != "" {
 		fmt.Fprintf(stdout, "loss curves drawn to %s\n", out.Plot)
 	}
-	if mon != nil {
+	if out.PlotGrads != "" {
+		fmt.Fprintf(stdout, "gradient norms drawn to %s\n", out.PlotGrads)
+	}
+	if mon != nil && fl.diagnose {
 		printFindings(stdout, findings, mon)
 	}
 	return fitErr
@@ -739,4 +753,19 @@ func plotLosses(path string, epochs []train.Epoch) error {
 		series = append(series, plot.Series{Name: "validation", X: x, Y: val})
 	}
 	return plot.LossCurves(path, plot.Chart{}, series...)
+}
+
+// plotGradNorms draws the gradient norm of each layer at the steps the
+// monitor sampled.
+func plotGradNorms(path string, mon *diagnose.Monitor) error {
+	steps, norms := mon.GradNorms()
+	x := make([]float64, len(steps))
+	for i, s := range steps {
+		x[i] = float64(s)
+	}
+	series := make([]plot.Series, len(norms))
+	for l, ys := range norms {
+		series[l] = plot.Series{Name: mon.Layers[l], X: x, Y: ys}
+	}
+	return plot.GradNormCurves(path, plot.Chart{}, series...)
 }
