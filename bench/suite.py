@@ -171,12 +171,14 @@ def chain(t, count, have_torch):
 
 
 def rosenbrock(t, count, have_torch):
-    res = go_bench("./autodiff", "RosenbrockValue$|RosenbrockValueAndGrad$", count)
+    res = go_bench("./autodiff", "RosenbrockValue$|RosenbrockValueAndGrad$|RosenbrockValueAndGradArena$", count)
     v, g = res["BenchmarkRosenbrockValue"]["ns/op"] / 1e6, res["BenchmarkRosenbrockValueAndGrad"]["ns/op"] / 1e6
+    ga = res["BenchmarkRosenbrockValueAndGradArena"]["ns/op"] / 1e6
     tg = None
     if have_torch:
         tg = min(peer("torch_rosenbrock.py", "--threads", th, "--malloc", "retain")[0]["value_grad_s"] for th in (1, 2)) * 1e3
     t.add("rosenbrock", "Rosenbrock n=1e6 value+grad (ms)", g, "PyTorch", tg, "ms", g / tg if tg else None)
+    t.add("rosenbrock", "Rosenbrock n=1e6 value+grad, Arena (ms)", ga, "PyTorch", tg, "ms", ga / tg if tg else None)
     t.add("rosenbrock", "Rosenbrock n=1e6 value+grad / value", g / v, None, None, "", None, "≤ 4", g / v <= 4)
 
 
