@@ -102,7 +102,6 @@ type kernel struct {
 	end   func(g *gen) // after the loops (allFinite's result); nil: none
 }
 
-
 func binary(name, op string) kernel {
 	return kernel{
 		name: name,
