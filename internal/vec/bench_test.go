@@ -38,6 +38,7 @@ func benchAll[T Float](b *testing.B) {
 			{"MulScalar", 2, func() { MulScalar(d, x, 3) }},
 			{"Axpy", 3, func() { Axpy(d, 1e-3, x) }},
 			{"ReLU", 2, func() { ReLU(d, x) }},
+			{"Step", 2, func() { Step(d, x) }},
 			{"ReLUMask", 3, func() { ReLUMask(d, y, x) }},
 			{"AllFinite", 1, func() { _ = AllFinite(x) }},
 		}

@@ -17,6 +17,7 @@
 //	relu      dst = x if !(x ≤ 0) else +0   (float32: x + 0, which quiets
 //	          a signalling NaN as the float32→float64→float32 trip does)
 //	reluMask  dst = g · ([x > 0] ? 1 : 0)
+//	step      dst = [x > 0] ? 1 : 0
 //	allFinite OR of the bits of x − x, which is +0 exactly when x is finite
 package main
 
@@ -213,6 +214,29 @@ var kernels = []kernel{
 				g.p("VANDP%s %s, %s, %s", g.e.ps[1:], g.r(13), g.r(u), g.r(u))
 			}
 			g.p("VMUL%s %s, %s, %s", g.e.ps, g.m("DX", u), g.r(u), g.r(u))
+			g.p("VMOVUP%s %s, %s", g.e.ps[1:], g.r(u), g.m("DI", u))
+		},
+	},
+	{
+		name: "step",
+		sig:  func(t string) string { return fmt.Sprintf("(dst, x []%s)", t) },
+		args: func(elem) int { return 48 },
+		setup: func(g *gen) {
+			g.p("MOVQ dst_base+0(FP), DI")
+			g.p("MOVQ dst_len+8(FP), CX")
+			g.p("MOVQ x_base+24(FP), SI")
+			g.zero(14)
+			g.ones(13)
+		},
+		body: func(g *gen, u int) {
+			g.p("VMOVUP%s %s, %s", g.e.ps[1:], g.m("SI", u), g.r(u))
+			if g.l.reg == "Z" {
+				g.p("VCMP%s $0x1e, %s, %s, K%d", g.e.ps, g.r(14), g.r(u), u+1) // x > 0
+				g.p("VMOVUP%s.Z %s, K%d, %s", g.e.ps[1:], g.r(13), u+1, g.r(u))
+			} else {
+				g.p("VCMP%s $0x1e, %s, %s, %s", g.e.ps, g.r(14), g.r(u), g.r(u)) // x > 0
+				g.p("VANDP%s %s, %s, %s", g.e.ps[1:], g.r(13), g.r(u), g.r(u))
+			}
 			g.p("VMOVUP%s %s, %s", g.e.ps[1:], g.r(u), g.m("DI", u))
 		},
 	},

@@ -39,6 +39,9 @@ func reluF32AVX2(dst, x []float32)
 func reluMaskF32AVX2(dst, g, x []float32)
 
 //go:noescape
+func stepF32AVX2(dst, x []float32)
+
+//go:noescape
 func allFiniteF32AVX2(x []float32) bool
 
 //go:noescape
@@ -67,6 +70,9 @@ func reluF64AVX2(dst, x []float64)
 
 //go:noescape
 func reluMaskF64AVX2(dst, g, x []float64)
+
+//go:noescape
+func stepF64AVX2(dst, x []float64)
 
 //go:noescape
 func allFiniteF64AVX2(x []float64) bool
@@ -99,6 +105,9 @@ func reluF32AVX512(dst, x []float32)
 func reluMaskF32AVX512(dst, g, x []float32)
 
 //go:noescape
+func stepF32AVX512(dst, x []float32)
+
+//go:noescape
 func allFiniteF32AVX512(x []float32) bool
 
 //go:noescape
@@ -129,6 +138,9 @@ func reluF64AVX512(dst, x []float64)
 func reluMaskF64AVX512(dst, g, x []float64)
 
 //go:noescape
+func stepF64AVX512(dst, x []float64)
+
+//go:noescape
 func allFiniteF64AVX512(x []float64) bool
 
 // impls lists the implementations this CPU runs, fastest first.
@@ -139,12 +151,12 @@ var impls = func() []*impl {
 			k32: asmKernels(16, &kernels[float32]{
 				add: addF32AVX512, sub: subF32AVX512, mul: mulF32AVX512, div: divF32AVX512,
 				addScalar: addScalarF32AVX512, mulScalar: mulScalarF32AVX512, axpy: axpyF32AVX512,
-				relu: reluF32AVX512, reluMask: reluMaskF32AVX512, allFinite: allFiniteF32AVX512,
+				relu: reluF32AVX512, reluMask: reluMaskF32AVX512, step: stepF32AVX512, allFinite: allFiniteF32AVX512,
 			}),
 			k64: asmKernels(8, &kernels[float64]{
 				add: addF64AVX512, sub: subF64AVX512, mul: mulF64AVX512, div: divF64AVX512,
 				addScalar: addScalarF64AVX512, mulScalar: mulScalarF64AVX512, axpy: axpyF64AVX512,
-				relu: reluF64AVX512, reluMask: reluMaskF64AVX512, allFinite: allFiniteF64AVX512,
+				relu: reluF64AVX512, reluMask: reluMaskF64AVX512, step: stepF64AVX512, allFinite: allFiniteF64AVX512,
 			}),
 		})
 	}
@@ -153,12 +165,12 @@ var impls = func() []*impl {
 			k32: asmKernels(8, &kernels[float32]{
 				add: addF32AVX2, sub: subF32AVX2, mul: mulF32AVX2, div: divF32AVX2,
 				addScalar: addScalarF32AVX2, mulScalar: mulScalarF32AVX2, axpy: axpyF32AVX2,
-				relu: reluF32AVX2, reluMask: reluMaskF32AVX2, allFinite: allFiniteF32AVX2,
+				relu: reluF32AVX2, reluMask: reluMaskF32AVX2, step: stepF32AVX2, allFinite: allFiniteF32AVX2,
 			}),
 			k64: asmKernels(4, &kernels[float64]{
 				add: addF64AVX2, sub: subF64AVX2, mul: mulF64AVX2, div: divF64AVX2,
 				addScalar: addScalarF64AVX2, mulScalar: mulScalarF64AVX2, axpy: axpyF64AVX2,
-				relu: reluF64AVX2, reluMask: reluMaskF64AVX2, allFinite: allFiniteF64AVX2,
+				relu: reluF64AVX2, reluMask: reluMaskF64AVX2, step: stepF64AVX2, allFinite: allFiniteF64AVX2,
 			}),
 		})
 	}
@@ -192,6 +204,17 @@ func asmKernels[T Float](lanes int, a *kernels[T]) *kernels[T] {
 			}
 		}
 	}
+	un := func(asm, tail func(dst, x []T)) func(dst, x []T) {
+		return func(dst, x []T) {
+			n := split(len(dst))
+			if n > 0 {
+				asm(dst[:n], x[:n])
+			}
+			if n < len(dst) {
+				tail(dst[n:], x[n:])
+			}
+		}
+	}
 	return &kernels[T]{
 		add: bin(a.add, g.add), sub: bin(a.sub, g.sub), mul: bin(a.mul, g.mul), div: bin(a.div, g.div),
 		reluMask:  bin(a.reluMask, g.reluMask),
@@ -205,15 +228,7 @@ func asmKernels[T Float](lanes int, a *kernels[T]) *kernels[T] {
 				g.axpy(y[n:], c, x[n:])
 			}
 		},
-		relu: func(dst, x []T) {
-			n := split(len(dst))
-			if n > 0 {
-				a.relu(dst[:n], x[:n])
-			}
-			if n < len(dst) {
-				g.relu(dst[n:], x[n:])
-			}
-		},
+		relu: un(a.relu, g.relu), step: un(a.step, g.step),
 		allFinite: func(x []T) bool {
 			n := split(len(x))
 			return (n == 0 || a.allFinite(x[:n])) && g.allFinite(x[n:])

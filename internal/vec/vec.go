@@ -1,5 +1,6 @@
 // Package vec holds the elementwise loops of a training step on contiguous
-// float32 and float64 slices: arithmetic, axpy, ReLU and its mask, and the
+// float32 and float64 slices: arithmetic, axpy, ReLU, its derivative and mask,
+// and the
 // finiteness check. Each operation has a plain Go loop, the reference, and on
 // amd64 assembly versions (AVX2 and AVX-512, kernels_amd64.s, written by
 // gen_kernels.go) chosen at run time from the CPU's features; build with the
@@ -80,6 +81,13 @@ func ReLUMask[T Float](dst, g, x []T) {
 	pick[T]().reluMask(dst, g, x)
 }
 
+// Step sets dst[i] = 1 where x[i] > 0 and +0 elsewhere (NaN included), as
+// tensor.Step: the derivative of ReLU.
+func Step[T Float](dst, x []T) {
+	same2("Step", dst, x)
+	pick[T]().step(dst, x)
+}
+
 // AllFinite reports whether no element of x is NaN or ±Inf.
 func AllFinite[T Float](x []T) bool { return pick[T]().allFinite(x) }
 
@@ -104,7 +112,7 @@ type kernels[T Float] struct {
 	add, sub, mul, div   func(dst, x, y []T)
 	addScalar, mulScalar func(dst, x []T, c T)
 	axpy                 func(y []T, a T, x []T)
-	relu                 func(dst, x []T)
+	relu, step           func(dst, x []T)
 	reluMask             func(dst, g, x []T)
 	allFinite            func(x []T) bool
 }
@@ -138,7 +146,7 @@ func goKernels[T Float]() *kernels[T] {
 	return &kernels[T]{
 		add: addGo[T], sub: subGo[T], mul: mulGo[T], div: divGo[T],
 		addScalar: addScalarGo[T], mulScalar: mulScalarGo[T],
-		axpy: axpyGo[T], relu: reluGo[T], reluMask: reluMaskGo[T], allFinite: allFiniteGo[T],
+		axpy: axpyGo[T], relu: reluGo[T], step: stepGo[T], reluMask: reluMaskGo[T], allFinite: allFiniteGo[T],
 	}
 }
 
@@ -210,6 +218,17 @@ func reluMaskGo[T Float](dst, g, x []T) {
 			s = 1
 		}
 		dst[i] = g[i] * s
+	}
+}
+
+func stepGo[T Float](dst, x []T) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		if v > 0 {
+			dst[i] = 1
+		} else {
+			dst[i] = 0
+		}
 	}
 }
 
