@@ -116,6 +116,8 @@ func zip[T Float](out *Tensor[T], op string, a, b *Tensor[T], f func(x, y T) T, 
 
 // flatKernel builds a flat loop for the operator f written three times so the
 // compiler can inline f in each: vector∘vector, vector∘scalar, scalar∘vector.
+// Each loop first hands the work to the SIMD loop of internal/vec where there
+// is one for the element type (see fast).
 func flatKernel[T Float](vv func(dst, x, y []T), vs func(dst, x []T, y T), sv func(dst []T, x T, y []T)) func(dst, x, y []T) {
 	return func(dst, x, y []T) {
 		switch {
@@ -138,16 +140,28 @@ func Add[T Float](a, b *Tensor[T]) *Tensor[T] { return AddInto(nil, a, b) }
 func AddInto[T Float](dst, a, b *Tensor[T]) *Tensor[T] {
 	return zip(dst, "Add", a, b, func(x, y T) T { return x + y }, flatKernel(
 		func(d, x, y []T) {
+			if v := fast[T](); v != nil {
+				v.add(d, x, y)
+				return
+			}
 			for i := range d {
 				d[i] = x[i] + y[i]
 			}
 		},
 		func(d, x []T, y T) {
+			if v := fast[T](); v != nil {
+				v.addScalar(d, x, y)
+				return
+			}
 			for i := range d {
 				d[i] = x[i] + y
 			}
 		},
 		func(d []T, x T, y []T) {
+			if v := fast[T](); v != nil {
+				v.addScalar(d, y, x)
+				return
+			}
 			for i := range d {
 				d[i] = x + y[i]
 			}
@@ -158,6 +172,10 @@ func AddInto[T Float](dst, a, b *Tensor[T]) *Tensor[T] {
 func Sub[T Float](a, b *Tensor[T]) *Tensor[T] {
 	return zip(nil, "Sub", a, b, func(x, y T) T { return x - y }, flatKernel(
 		func(d, x, y []T) {
+			if v := fast[T](); v != nil {
+				v.sub(d, x, y)
+				return
+			}
 			for i := range d {
 				d[i] = x[i] - y[i]
 			}
@@ -178,16 +196,28 @@ func Sub[T Float](a, b *Tensor[T]) *Tensor[T] {
 func Mul[T Float](a, b *Tensor[T]) *Tensor[T] {
 	return zip(nil, "Mul", a, b, func(x, y T) T { return x * y }, flatKernel(
 		func(d, x, y []T) {
+			if v := fast[T](); v != nil {
+				v.mul(d, x, y)
+				return
+			}
 			for i := range d {
 				d[i] = x[i] * y[i]
 			}
 		},
 		func(d, x []T, y T) {
+			if v := fast[T](); v != nil {
+				v.mulScalar(d, x, y)
+				return
+			}
 			for i := range d {
 				d[i] = x[i] * y
 			}
 		},
 		func(d []T, x T, y []T) {
+			if v := fast[T](); v != nil {
+				v.mulScalar(d, y, x)
+				return
+			}
 			for i := range d {
 				d[i] = x * y[i]
 			}
@@ -198,6 +228,10 @@ func Mul[T Float](a, b *Tensor[T]) *Tensor[T] {
 func Div[T Float](a, b *Tensor[T]) *Tensor[T] {
 	return zip(nil, "Div", a, b, func(x, y T) T { return x / y }, flatKernel(
 		func(d, x, y []T) {
+			if v := fast[T](); v != nil {
+				v.div(d, x, y)
+				return
+			}
 			for i := range d {
 				d[i] = x[i] / y[i]
 			}
@@ -279,7 +313,12 @@ func affine[T Float](a *Tensor[T], c, d T) *Tensor[T] {
 	}
 	out := arenaOf(a, nil).New(a.shape...)
 	src := a.data[a.offset : a.offset+len(out.data)]
+	v := fast[T]()
 	switch {
+	case d == 0 && v != nil:
+		v.mulScalar(out.data, src, c)
+	case c == 1 && v != nil:
+		v.addScalar(out.data, src, d)
 	case d == 0:
 		for i, x := range src {
 			out.data[i] = c * x
@@ -408,8 +447,15 @@ func ReLUOf(x float64) float64 {
 	return 0
 }
 
-// ReLU returns max(x, 0) elementwise.
-func ReLU[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, ReLUOf) }
+// ReLU returns max(x, 0) elementwise, as Apply(a, ReLUOf).
+func ReLU[T Float](a *Tensor[T]) *Tensor[T] {
+	if v := fast[T](); v != nil && a.IsContiguous() && !a.isBroadcastScalar() {
+		out := arenaOf(a, nil).New(a.shape...)
+		v.relu(out.data, a.data[a.offset:a.offset+len(out.data)])
+		return out
+	}
+	return Apply(a, ReLUOf)
+}
 
 // LeakyReLU returns x for x > 0 and slope·x otherwise.
 func LeakyReLU[T Float](a *Tensor[T], slope T) *Tensor[T] {
@@ -422,12 +468,23 @@ func LeakyReLU[T Float](a *Tensor[T], slope T) *Tensor[T] {
 }
 
 // Step returns 1 where x > 0 and 0 elsewhere: the derivative of ReLU.
-func Step[T Float](a *Tensor[T]) *Tensor[T] { return Map(a, func(x T) T { return boolT[T](x > 0) }) }
+func Step[T Float](a *Tensor[T]) *Tensor[T] {
+	if v := fast[T](); v != nil && a.IsContiguous() && !a.isBroadcastScalar() {
+		out := arenaOf(a, nil).New(a.shape...)
+		v.step(out.data, a.data[a.offset:a.offset+len(out.data)])
+		return out
+	}
+	return Map(a, func(x T) T { return boolT[T](x > 0) })
+}
 
 // allFinite reports whether no element of xs is NaN or ±Inf, using that
 // x − x is 0 for finite x and NaN otherwise: one subtraction and one addition
-// per element, in four independent sums so the additions overlap.
+// per element, in four independent sums so the additions overlap (or the
+// SIMD loop of internal/vec, which ORs the bits of the differences).
 func allFinite[T Float](xs []T) bool {
+	if v := fast[T](); v != nil {
+		return v.allFinite(xs)
+	}
 	var s0, s1, s2, s3 T
 	i := 0
 	for ; i+4 <= len(xs); i += 4 {
