@@ -119,3 +119,31 @@ func fastMatchesPlain[T, N Float](t *testing.T) {
 		}
 	}
 }
+
+// TestSumLeadingMatchesReduce checks Sum over leading axes (one SIMD
+// addition per row) against reduce's walk, bit for bit.
+func TestSumLeadingMatchesReduce(t *testing.T) {
+	t.Run("float32", sumLeadingMatches[float32, f32])
+	t.Run("float64", sumLeadingMatches[float64, f64])
+}
+
+func sumLeadingMatches[T, N Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, c := range []struct {
+		shape []int
+		axes  []int
+	}{
+		{[]int{64, 128}, []int{0}}, {[]int{64, 10}, []int{0}}, {[]int{3, 17}, []int{0}}, {[]int{0, 5}, []int{0}},
+		{[]int{5, 0}, []int{0}}, {[]int{4, 3, 9}, []int{0, 1}}, {[]int{4, 3, 9}, []int{1, 0}}, {[]int{4, 3, 9}, []int{0}},
+		{[]int{7, 1, 33}, []int{0}}, {[]int{2, 3}, []int{1}}, {[]int{2, 3}, []int{0, 1}}, {[]int{100, 31}, []int{-2}},
+	} {
+		for _, keep := range []bool{false, true} {
+			xs := fastValues[T](rng, sizeOf(c.shape))
+			x, xn := FromSlice(xs, c.shape...), FromSlice(named[N](xs), c.shape...)
+			sameBits(t, fmt.Sprintf("Sum %v over %v keep=%v", c.shape, c.axes, keep), Sum(x, keep, c.axes...), Sum(xn, keep, c.axes...))
+			if got, want := Sum(x, keep, c.axes...).Shape(), Sum(xn, keep, c.axes...).Shape(); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("shape %v, want %v", got, want)
+			}
+		}
+	}
+}

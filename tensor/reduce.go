@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -94,7 +95,40 @@ func Sum[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
 		out.data[0] = T(acc)
 		return out
 	}
+	if out := sumLeading(a, keepDims, axes); out != nil {
+		return out
+	}
 	return reduce("Sum", a, keepDims, axes, 0, func(acc, x T) T { return acc + x })
+}
+
+// sumLeading is Sum over leading axes of a contiguous float32 or float64
+// tensor (the bias gradient of a batch: axis 0 of batch×features), done as
+// one SIMD vector addition per row of the kept axes: out ← out + row. Each
+// output element is still 0 + x₀ + x₁ + … in row order, so the result is
+// bit-identical to reduce's. It returns nil when it does not apply.
+func sumLeading[T Float](a *Tensor[T], keepDims bool, axes []int) *Tensor[T] {
+	v := fast[T]()
+	if v == nil || len(axes) == 0 || !a.IsContiguous() {
+		return nil
+	}
+	var sb [maxStackDims]int
+	shape, reduced := reducedShape(scratchInts(&sb, len(a.shape)), "Sum", a.shape, axes, keepDims)
+	k := bits.TrailingZeros64(^reduced) // reduced axes 0 … k−1
+	if reduced != 1<<k-1 || k >= len(a.shape) {
+		return nil
+	}
+	inner := sizeOf(a.shape[k:])
+	out := arenaOf(a, nil).New(shape...)
+	if inner == 0 {
+		return out
+	}
+	acc := out.data[:inner]
+	clear(acc)
+	src := a.data[a.offset : a.offset+a.Size()]
+	for r := 0; r+inner <= len(src); r += inner {
+		v.add(acc, acc, src[r:r+inner])
+	}
+	return out
 }
 
 // Mean returns the arithmetic mean of a over the given axes (every axis if none).
