@@ -92,6 +92,9 @@ func zip[T Float](out *Tensor[T], op string, a, b *Tensor[T], f func(x, y T) T, 
 		}
 		return out
 	}
+	if flat != nil && zipRows(data, shape, a, b, an, bn, flat) {
+		return out
+	}
 	nd := len(shape)
 	var asb, bsb, ib [maxStackDims]int
 	as, bs := a.broadcastStridesInto(scratchInts(&asb, nd), shape), b.broadcastStridesInto(scratchInts(&bsb, nd), shape)
@@ -112,6 +115,73 @@ func zip[T Float](out *Tensor[T], op string, a, b *Tensor[T], f func(x, y T) T, 
 		}
 	}
 	return out
+}
+
+// zipRows runs flat row by row when both operands are contiguous and one
+// has the full shape while the other repeats along leading axes (a bias
+// [f] against [batch, f]: flat on each row with the whole short operand) or
+// is constant along trailing axes (a row statistic [batch, 1] against
+// [batch, f]: flat on each row with one element). Every element is the same
+// f(x, y) as in the strided walk. It reports whether it applied.
+func zipRows[T Float](data []T, shape []int, a, b *Tensor[T], an, bn int, flat func(dst, x, y []T)) bool {
+	n := len(data)
+	if n == 0 || !a.IsContiguous() || !b.IsContiguous() || (an != n && bn != n) {
+		return false
+	}
+	short, sn := b, bn
+	if bn == n {
+		short, sn = a, an
+	}
+	if sn == 0 || n%sn != 0 {
+		return false
+	}
+	// Align the short operand's axes with shape's trailing axes.
+	lead := len(shape) - len(short.shape)
+	dim := func(i int) int {
+		if i < lead {
+			return 1
+		}
+		return short.shape[i-lead]
+	}
+	suffix, prefix := true, true // short = shape with leading / trailing axes set to 1
+	k := 0
+	for k < len(shape) && dim(k) == 1 && shape[k] != 1 {
+		k++
+	}
+	for i := k; i < len(shape); i++ {
+		suffix = suffix && dim(i) == shape[i]
+	}
+	k = len(shape)
+	for k > 0 && dim(k-1) == 1 && shape[k-1] != 1 {
+		k--
+	}
+	for i := 0; i < k; i++ {
+		prefix = prefix && dim(i) == shape[i]
+	}
+	x, y := a.data[a.offset:a.offset+an], b.data[b.offset:b.offset+bn]
+	switch {
+	case suffix: // rows of length sn, each against the whole short operand
+		for r := 0; r < n; r += sn {
+			if short == b {
+				flat(data[r:r+sn], x[r:r+sn], y)
+			} else {
+				flat(data[r:r+sn], x, y[r:r+sn])
+			}
+		}
+	case prefix: // runs of n/sn elements, each against one element
+		run := n / sn
+		for j := 0; j < sn; j++ {
+			r := j * run
+			if short == b {
+				flat(data[r:r+run], x[r:r+run], y[j:j+1])
+			} else {
+				flat(data[r:r+run], x[j:j+1], y[r:r+run])
+			}
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 // flatKernel builds a flat loop for the operator f written three times so the

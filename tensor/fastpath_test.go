@@ -147,3 +147,38 @@ func sumLeadingMatches[T, N Float](t *testing.T) {
 		}
 	}
 }
+
+// TestZipRowsMatchesStridedWalk checks the row-by-row broadcasts (a bias
+// against a batch, a row statistic against its rows) against the strided
+// walk of the plain path, bit for bit, both operand orders.
+func TestZipRowsMatchesStridedWalk(t *testing.T) {
+	t.Run("float32", zipRowsMatches[float32, f32])
+	t.Run("float64", zipRowsMatches[float64, f64])
+}
+
+func zipRowsMatches[T, N Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, c := range [][2][]int{
+		{{64, 128}, {128}}, {{64, 128}, {1, 128}}, {{64, 10}, {64, 1}}, {{3, 5, 7}, {5, 7}}, {{3, 5, 7}, {7}},
+		{{3, 5, 7}, {3, 1, 1}}, {{3, 5, 7}, {3, 5, 1}}, {{3, 5, 7}, {1, 5, 1}}, {{3, 5, 7}, {3, 1, 7}},
+		{{2, 1, 9}, {9}}, {{2, 1, 9}, {2, 1, 1}}, {{4, 33}, {33}}, {{4, 33}, {4, 1}}, {{0, 3}, {3}}, {{1, 3}, {3}},
+	} {
+		xs, ys := fastValues[T](rng, sizeOf(c[0])), fastValues[T](rng, sizeOf(c[1]))
+		x, y := FromSlice(xs, c[0]...), FromSlice(ys, c[1]...)
+		xn, yn := FromSlice(named[N](xs), c[0]...), FromSlice(named[N](ys), c[1]...)
+		for _, op := range []struct {
+			name string
+			f    func(a, b *Tensor[T]) *Tensor[T]
+			g    func(a, b *Tensor[N]) *Tensor[N]
+		}{{"Add", Add[T], Add[N]}, {"Sub", Sub[T], Sub[N]}, {"Mul", Mul[T], Mul[N]}, {"Div", Div[T], Div[N]}} {
+			// The named type also takes the row path: compare with Zip, which
+			// has no flat kernel and so walks with strides.
+			sameBits(t, fmt.Sprintf("%s %v∘%v", op.name, c[0], c[1]), op.f(x, y), op.g(xn, yn))
+			sameBits(t, fmt.Sprintf("%s %v∘%v", op.name, c[1], c[0]), op.f(y, x), op.g(yn, xn))
+		}
+		sameBits(t, fmt.Sprintf("Add %v+%v vs Zip", c[0], c[1]), Add(x, y), Zip("Add", xn, yn, func(a, b N) N { return a + b }))
+		sameBits(t, fmt.Sprintf("Sub %v−%v vs Zip", c[1], c[0]), Sub(y, x), Zip("Sub", yn, xn, func(a, b N) N { return a - b }))
+		sameBits(t, fmt.Sprintf("Mul %v·%v vs Zip", c[0], c[1]), Mul(x, y), Zip("Mul", xn, yn, func(a, b N) N { return a * b }))
+		sameBits(t, fmt.Sprintf("Div %v/%v vs Zip", c[1], c[0]), Div(y, x), Zip("Div", yn, xn, func(a, b N) N { return a / b }))
+	}
+}
