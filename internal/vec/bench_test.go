@@ -40,6 +40,7 @@ func benchAll[T Float](b *testing.B) {
 			{"ReLU", 2, func() { ReLU(d, x) }},
 			{"Step", 2, func() { Step(d, x) }},
 			{"ReLUMask", 3, func() { ReLUMask(d, y, x) }},
+			{"Sum", 1, func() { _ = Sum(x) }},
 			{"AllFinite", 1, func() { _ = AllFinite(x) }},
 		}
 		for _, op := range ops {

@@ -19,6 +19,7 @@
 //	reluMask  dst = g · ([x > 0] ? 1 : 0)
 //	step      dst = [x > 0] ? 1 : 0
 //	allFinite OR of the bits of x − x, which is +0 exactly when x is finite
+//	sum       Σ x in float64 in sixteen interleaved partial sums (writeSum)
 package main
 
 import (
@@ -292,6 +293,11 @@ func main() {
 			}
 		}
 	}
+	for _, l := range levels {
+		for _, e := range elems {
+			writeSum(&gen{w: &w, l: l, e: e, fn: "sum" + e.name + l.name})
+		}
+	}
 	if err := os.WriteFile("kernels_amd64.s", w.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -326,6 +332,57 @@ func write(g *gen, k kernel) {
 	if k.end != nil {
 		k.end(g)
 	}
+	g.p("VZEROUPPER")
+	g.p("RET")
+}
+
+// writeSum writes the sum of n = len(x) elements, n a multiple of 16, in
+// float64 as sumGo defines it: sixteen partial sums s[i mod 16], folded
+// s[k] += s[k+8], then +4, +2, +1. With AVX2 the sixteen sums are four Y
+// registers (s[4j…4j+3] in Yj); with AVX-512 two Z registers (s[8j…8j+7]);
+// float32 elements are widened to float64 as they are loaded.
+func writeSum(g *gen) {
+	t := map[int]string{4: "float32", 8: "float64"}[g.e.size]
+	fmt.Fprintf(g.w, "\n// func %s(x []%s) float64\n", g.fn, t)
+	fmt.Fprintf(g.w, "TEXT ·%s(SB), NOSPLIT, $0-32\n", g.fn)
+	g.p("MOVQ x_base+0(FP), SI")
+	g.p("MOVQ x_len+8(FP), CX")
+	regs := 64 / g.l.bytes * 2 // accumulators: 4 Y or 2 Z
+	for j := 0; j < regs; j++ {
+		g.zero(j)
+	}
+	g.p("XORQ AX, AX")
+	g.p("TESTQ CX, CX")
+	g.p("JZ %s_fold", g.fn)
+	fmt.Fprintf(g.w, "%s_loop:\n", g.fn)
+	per := 16 / regs // elements per accumulator
+	for j := 0; j < regs; j++ {
+		src := fmt.Sprintf("%d(SI)(AX*%d)", j*per*g.e.size, g.e.size)
+		if g.e.size == 4 {
+			g.p("VCVTPS2PD %s, %s", src, g.r(regs+j))
+		} else {
+			g.p("VMOVUPD %s, %s", src, g.r(regs+j))
+		}
+		g.p("VADDPD %s, %s, %s", g.r(regs+j), g.r(j), g.r(j))
+	}
+	g.p("ADDQ $16, AX")
+	g.p("CMPQ AX, CX")
+	g.p("JB %s_loop", g.fn)
+	fmt.Fprintf(g.w, "%s_fold:\n", g.fn)
+	if g.l.reg == "Z" {
+		g.p("VADDPD Z1, Z0, Z0")        // s[k] += s[k+8]
+		g.p("VEXTRACTF64X4 $1, Z0, Y1") // s[4…7]
+		g.p("VADDPD Y1, Y0, Y0")        // s[k] += s[k+4]
+	} else {
+		g.p("VADDPD Y2, Y0, Y0") // s[k] += s[k+8], k < 4
+		g.p("VADDPD Y3, Y1, Y1") // s[k] += s[k+8], 4 ≤ k < 8
+		g.p("VADDPD Y1, Y0, Y0") // s[k] += s[k+4]
+	}
+	g.p("VEXTRACTF128 $1, Y0, X1")
+	g.p("VADDPD X1, X0, X0") // s[k] += s[k+2]
+	g.p("VUNPCKHPD X0, X0, X1")
+	g.p("VADDSD X1, X0, X0") // s[0] + s[1]
+	g.p("VMOVSD X0, ret+24(FP)")
 	g.p("VZEROUPPER")
 	g.p("RET")
 }

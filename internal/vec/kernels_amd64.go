@@ -45,6 +45,9 @@ func stepF32AVX2(dst, x []float32)
 func allFiniteF32AVX2(x []float32) bool
 
 //go:noescape
+func sumF32AVX2(x []float32) float64
+
+//go:noescape
 func addF64AVX2(dst, x, y []float64)
 
 //go:noescape
@@ -76,6 +79,9 @@ func stepF64AVX2(dst, x []float64)
 
 //go:noescape
 func allFiniteF64AVX2(x []float64) bool
+
+//go:noescape
+func sumF64AVX2(x []float64) float64
 
 //go:noescape
 func addF32AVX512(dst, x, y []float32)
@@ -111,6 +117,9 @@ func stepF32AVX512(dst, x []float32)
 func allFiniteF32AVX512(x []float32) bool
 
 //go:noescape
+func sumF32AVX512(x []float32) float64
+
+//go:noescape
 func addF64AVX512(dst, x, y []float64)
 
 //go:noescape
@@ -143,6 +152,9 @@ func stepF64AVX512(dst, x []float64)
 //go:noescape
 func allFiniteF64AVX512(x []float64) bool
 
+//go:noescape
+func sumF64AVX512(x []float64) float64
+
 // impls lists the implementations this CPU runs, fastest first.
 var impls = func() []*impl {
 	var l []*impl
@@ -151,12 +163,12 @@ var impls = func() []*impl {
 			k32: asmKernels(16, &kernels[float32]{
 				add: addF32AVX512, sub: subF32AVX512, mul: mulF32AVX512, div: divF32AVX512,
 				addScalar: addScalarF32AVX512, mulScalar: mulScalarF32AVX512, axpy: axpyF32AVX512,
-				relu: reluF32AVX512, reluMask: reluMaskF32AVX512, step: stepF32AVX512, allFinite: allFiniteF32AVX512,
+				relu: reluF32AVX512, reluMask: reluMaskF32AVX512, step: stepF32AVX512, allFinite: allFiniteF32AVX512, sum: sumF32AVX512,
 			}),
 			k64: asmKernels(8, &kernels[float64]{
 				add: addF64AVX512, sub: subF64AVX512, mul: mulF64AVX512, div: divF64AVX512,
 				addScalar: addScalarF64AVX512, mulScalar: mulScalarF64AVX512, axpy: axpyF64AVX512,
-				relu: reluF64AVX512, reluMask: reluMaskF64AVX512, step: stepF64AVX512, allFinite: allFiniteF64AVX512,
+				relu: reluF64AVX512, reluMask: reluMaskF64AVX512, step: stepF64AVX512, allFinite: allFiniteF64AVX512, sum: sumF64AVX512,
 			}),
 		})
 	}
@@ -165,12 +177,12 @@ var impls = func() []*impl {
 			k32: asmKernels(8, &kernels[float32]{
 				add: addF32AVX2, sub: subF32AVX2, mul: mulF32AVX2, div: divF32AVX2,
 				addScalar: addScalarF32AVX2, mulScalar: mulScalarF32AVX2, axpy: axpyF32AVX2,
-				relu: reluF32AVX2, reluMask: reluMaskF32AVX2, step: stepF32AVX2, allFinite: allFiniteF32AVX2,
+				relu: reluF32AVX2, reluMask: reluMaskF32AVX2, step: stepF32AVX2, allFinite: allFiniteF32AVX2, sum: sumF32AVX2,
 			}),
 			k64: asmKernels(4, &kernels[float64]{
 				add: addF64AVX2, sub: subF64AVX2, mul: mulF64AVX2, div: divF64AVX2,
 				addScalar: addScalarF64AVX2, mulScalar: mulScalarF64AVX2, axpy: axpyF64AVX2,
-				relu: reluF64AVX2, reluMask: reluMaskF64AVX2, step: stepF64AVX2, allFinite: allFiniteF64AVX2,
+				relu: reluF64AVX2, reluMask: reluMaskF64AVX2, step: stepF64AVX2, allFinite: allFiniteF64AVX2, sum: sumF64AVX2,
 			}),
 		})
 	}
@@ -229,6 +241,13 @@ func asmKernels[T Float](lanes int, a *kernels[T]) *kernels[T] {
 			}
 		},
 		relu: un(a.relu, g.relu), step: un(a.step, g.step),
+		sum: func(x []T) float64 {
+			n := len(x) &^ 15
+			if n == 0 {
+				return g.sum(x)
+			}
+			return sumTail(a.sum(x[:n]), x[n:])
+		},
 		allFinite: func(x []T) bool {
 			n := split(len(x))
 			return (n == 0 || a.allFinite(x[:n])) && g.allFinite(x[n:])

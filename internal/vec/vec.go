@@ -91,6 +91,15 @@ func Step[T Float](dst, x []T) {
 // AllFinite reports whether no element of x is NaN or ±Inf.
 func AllFinite[T Float](x []T) bool { return pick[T]().allFinite(x) }
 
+// Sum returns Σ x[i] accumulated in float64 (so float32 sums keep their
+// accuracy) in a fixed order, the same for every implementation: sixteen
+// partial sums s[k] of the elements i ≡ k (mod 16) up to the last multiple
+// of 16, folded as s[k] += s[k+8], s[k] += s[k+4], s[k] += s[k+2],
+// s[0] + s[1], and then the remaining elements added one by one. This is not
+// the order of a plain loop, so the last bits differ from one; a sum of
+// several NaNs is NaN, but which NaN's payload it carries is not specified.
+func Sum[T Float](x []T) float64 { return pick[T]().sum(x) }
+
 // Level names the implementation in use: "avx512", "avx2" or "go".
 func Level() string { return current.name }
 
@@ -115,6 +124,7 @@ type kernels[T Float] struct {
 	relu, step           func(dst, x []T)
 	reluMask             func(dst, g, x []T)
 	allFinite            func(x []T) bool
+	sum                  func(x []T) float64
 }
 
 // impl is an implementation level: the kernels of both element types.
@@ -146,7 +156,7 @@ func goKernels[T Float]() *kernels[T] {
 	return &kernels[T]{
 		add: addGo[T], sub: subGo[T], mul: mulGo[T], div: divGo[T],
 		addScalar: addScalarGo[T], mulScalar: mulScalarGo[T],
-		axpy: axpyGo[T], relu: reluGo[T], step: stepGo[T], reluMask: reluMaskGo[T], allFinite: allFiniteGo[T],
+		axpy: axpyGo[T], relu: reluGo[T], step: stepGo[T], reluMask: reluMaskGo[T], allFinite: allFiniteGo[T], sum: sumGo[T],
 	}
 }
 
@@ -230,6 +240,30 @@ func stepGo[T Float](dst, x []T) {
 			dst[i] = 0
 		}
 	}
+}
+
+func sumGo[T Float](x []T) float64 {
+	var s [16]float64
+	n := len(x) &^ 15
+	for i := 0; i < n; i += 16 {
+		for k := range s {
+			s[k] += float64(x[i+k])
+		}
+	}
+	for w := 8; w >= 1; w /= 2 {
+		for k := 0; k < w; k++ {
+			s[k] += s[k+w]
+		}
+	}
+	return sumTail(s[0], x[n:])
+}
+
+// sumTail adds the elements of x to r one by one.
+func sumTail[T Float](r float64, x []T) float64 {
+	for _, v := range x {
+		r += float64(v)
+	}
+	return r
 }
 
 // allFiniteGo uses that v − v is 0 for finite v and NaN otherwise: one

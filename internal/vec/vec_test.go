@@ -124,6 +124,9 @@ func checkAll[T Float](t *testing.T) {
 				copy(got, y)
 				Axpy(got, c, x)
 				equalBits(t, fmt.Sprintf("Axpy a=%v %s", c, name), got, want)
+				if s, r := Sum(x), g.sum(x); math.Float64bits(s) != math.Float64bits(r) && !(s != s && r != r) {
+					t.Fatalf("Sum %s: %v (%#x), Go loop %v (%#x)", name, s, math.Float64bits(s), r, math.Float64bits(r))
+				}
 				if AllFinite(x) != g.allFinite(x) {
 					t.Fatalf("AllFinite %s: %v, Go loop says %v", name, AllFinite(x), g.allFinite(x))
 				}
@@ -242,4 +245,31 @@ func TestNoAllocations(t *testing.T) {
 	if n := testing.AllocsPerRun(10, func() { Add(x, x, x); Axpy(x, 2, x); _ = AllFinite(x) }); n != 0 {
 		t.Fatalf("%v allocations per call", n)
 	}
+}
+
+// TestSumOrder pins the order sumGo documents on a case where it matters:
+// 1e16 in s[0] and ones elsewhere, folded before the tail.
+func TestSumOrder(t *testing.T) {
+	withImpl(t, func(t *testing.T) {
+		x := make([]float64, 35)
+		for i := range x {
+			x[i] = 1
+		}
+		x[0] = 1e16
+		// s[0] = 1e16+1 = 1e16 (rounded), s[1…15] = 2; folding adds 30 in
+		// steps that each round: s[0]+s[8] = 1e16+2, … ; then 3 ones one by one.
+		var s [16]float64
+		for i := 0; i < 32; i++ {
+			s[i%16] += x[i]
+		}
+		for w := 8; w >= 1; w /= 2 {
+			for k := 0; k < w; k++ {
+				s[k] += s[k+w]
+			}
+		}
+		want := s[0] + 1 + 1 + 1
+		if got := Sum(x); got != want {
+			t.Fatalf("Sum = %v, want %v", got, want)
+		}
+	})
 }
