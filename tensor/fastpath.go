@@ -12,13 +12,14 @@ type vecOps[T Float] struct {
 	addScalar, mulScalar func(dst, x []T, c T)
 	relu, step           func(dst, x []T)
 	allFinite            func(x []T) bool
+	sum                  func(x []T) float64
 }
 
 func vecOpsOf[T vec.Float]() *vecOps[T] {
 	return &vecOps[T]{
 		add: vec.Add[T], sub: vec.Sub[T], mul: vec.Mul[T], div: vec.Div[T],
 		addScalar: vec.AddScalar[T], mulScalar: vec.MulScalar[T],
-		relu: vec.ReLU[T], step: vec.Step[T], allFinite: vec.AllFinite[T],
+		relu: vec.ReLU[T], step: vec.Step[T], allFinite: vec.AllFinite[T], sum: vec.Sum[T],
 	}
 }
 

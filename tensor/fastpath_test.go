@@ -182,3 +182,29 @@ func zipRowsMatches[T, N Float](t *testing.T) {
 		sameBits(t, fmt.Sprintf("Div %v/%v vs Zip", c[1], c[0]), Div(y, x), Zip("Div", yn, xn, func(a, b N) N { return a / b }))
 	}
 }
+
+// TestSumAllAxes checks that Sum over every axis keeps the running sum's
+// bits below vecSumMin and, from it, gives vec's sixteen-way sum, within
+// rounding of the running sum.
+func TestSumAllAxes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{1, 17, vecSumMin - 1, vecSumMin, vecSumMin + 15, 100352} {
+		xs := make([]float32, n)
+		var run float64
+		for i := range xs {
+			xs[i] = float32(rng.NormFloat64())
+			run += float64(xs[i])
+		}
+		got := float64(Sum(FromSlice(xs), false).Item())
+		plain := float64(Sum(FromSlice(named[f32](xs)), false).Item())
+		if n < vecSumMin && got != plain {
+			t.Fatalf("n=%d: %v, the running sum gives %v", n, got, plain)
+		}
+		if float32(run) != float32(plain) {
+			t.Fatalf("n=%d: plain path %v, running sum %v", n, plain, run)
+		}
+		if math.Abs(got-run) > 1e-6*math.Max(1, math.Abs(run)) {
+			t.Fatalf("n=%d: %v, running sum %v", n, got, run)
+		}
+	}
+}

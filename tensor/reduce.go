@@ -80,14 +80,27 @@ func reduce[T Float](op string, a *Tensor[T], keep bool, axes []int, init T, f f
 	return out
 }
 
+// vecSumMin is the size from which Sum over every axis of a contiguous
+// float32 or float64 tensor uses vec.Sum: sixteen interleaved float64
+// partial sums, about ten times faster than one running sum and as accurate
+// or more, but not bit-identical to it. Below it (the loss of a batch, a
+// scalar's few terms) the running sum is kept: it is as fast there, and the
+// small sums tests check against hand-computed values keep their bits.
+const vecSumMin = 1024
+
 // Sum returns the sum of a over the given axes (every axis if none). keepDims
 // keeps each reduced axis with size 1, so the result broadcasts against a.
 func Sum[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
 	if len(axes) == 0 && a.IsContiguous() {
 		ar := arenaOf(a, nil)
 		var acc float64 // accumulate in float64 so float32 sums stay accurate
-		for _, x := range a.data[a.offset : a.offset+a.Size()] {
-			acc += float64(x)
+		src := a.data[a.offset : a.offset+a.Size()]
+		if v := fast[T](); v != nil && len(src) >= vecSumMin {
+			acc = v.sum(src) // in sixteen interleaved partial sums: see vec.Sum
+		} else {
+			for _, x := range src {
+				acc += float64(x)
+			}
 		}
 		var sb [maxStackDims]int
 		shape, _ := reducedShape(scratchInts(&sb, len(a.shape)), "Sum", a.shape, nil, keepDims)
