@@ -1,7 +1,7 @@
 // Package vec holds the elementwise loops of a training step on contiguous
-// float32 and float64 slices: arithmetic, axpy, ReLU, its derivative and mask,
-// and the
-// finiteness check. Each operation has a plain Go loop, the reference, and on
+// float32 and float64 slices: arithmetic, axpy, ReLU, its derivative and
+// mask, the finiteness check, and a sum. Each operation has a plain Go loop,
+// the reference, and on
 // amd64 assembly versions (AVX2 and AVX-512, kernels_amd64.s, written by
 // gen_kernels.go) chosen at run time from the CPU's features; build with the
 // purego tag to use only the Go loops.
@@ -11,6 +11,11 @@
 // payloads and the sign of zero included). Multiplies and adds are never
 // fused into an FMA, matching Go on amd64 (where the compiler fuses only with
 // GOAMD64=v3 or later; the Go loops convert explicitly to forbid it).
+// When both operands of one operation are NaN, x86 returns the first one's
+// payload; the assembly puts first the operand Go's compiler puts first
+// (the element loaded from memory: x in x·c, x·a in y + x·a), and the tests
+// check NaN payloads too. Sum is the exception: its order is its own (see
+// Sum), not that of a plain loop.
 //
 // Slices passed together must have the same length, or the call panics;
 // dst may be the same slice as an operand (dst = x + y with dst == x is
