@@ -30,36 +30,60 @@ type Float interface{ float32 | float64 }
 // Add sets dst[i] = x[i] + y[i].
 func Add[T Float](dst, x, y []T) {
 	same3("Add", dst, x, y)
+	if len(dst) < small {
+		addGo(dst, x, y)
+		return
+	}
 	pick[T]().add(dst, x, y)
 }
 
 // Sub sets dst[i] = x[i] − y[i].
 func Sub[T Float](dst, x, y []T) {
 	same3("Sub", dst, x, y)
+	if len(dst) < small {
+		subGo(dst, x, y)
+		return
+	}
 	pick[T]().sub(dst, x, y)
 }
 
 // Mul sets dst[i] = x[i] · y[i].
 func Mul[T Float](dst, x, y []T) {
 	same3("Mul", dst, x, y)
+	if len(dst) < small {
+		mulGo(dst, x, y)
+		return
+	}
 	pick[T]().mul(dst, x, y)
 }
 
 // Div sets dst[i] = x[i] / y[i].
 func Div[T Float](dst, x, y []T) {
 	same3("Div", dst, x, y)
+	if len(dst) < small {
+		divGo(dst, x, y)
+		return
+	}
 	pick[T]().div(dst, x, y)
 }
 
 // AddScalar sets dst[i] = x[i] + c.
 func AddScalar[T Float](dst, x []T, c T) {
 	same2("AddScalar", dst, x)
+	if len(dst) < small {
+		addScalarGo(dst, x, c)
+		return
+	}
 	pick[T]().addScalar(dst, x, c)
 }
 
 // MulScalar sets dst[i] = c · x[i].
 func MulScalar[T Float](dst, x []T, c T) {
 	same2("MulScalar", dst, x)
+	if len(dst) < small {
+		mulScalarGo(dst, x, c)
+		return
+	}
 	pick[T]().mulScalar(dst, x, c)
 }
 
@@ -67,6 +91,10 @@ func MulScalar[T Float](dst, x []T, c T) {
 // sum (no fused multiply-add), as y[i] += a*x[i] on amd64.
 func Axpy[T Float](y []T, a T, x []T) {
 	same2("Axpy", y, x)
+	if len(y) < small {
+		axpyGo(y, a, x)
+		return
+	}
 	pick[T]().axpy(y, a, x)
 }
 
@@ -75,6 +103,10 @@ func Axpy[T Float](y []T, a T, x []T) {
 // and +0 otherwise (−0 included).
 func ReLU[T Float](dst, x []T) {
 	same2("ReLU", dst, x)
+	if len(dst) < small {
+		reluGo(dst, x)
+		return
+	}
 	pick[T]().relu(dst, x)
 }
 
@@ -83,6 +115,10 @@ func ReLU[T Float](dst, x []T) {
 // the sign of g (NaN for x NaN is not > 0, so 0; NaN if g is NaN or ±Inf).
 func ReLUMask[T Float](dst, g, x []T) {
 	same3("ReLUMask", dst, g, x)
+	if len(dst) < small {
+		reluMaskGo(dst, g, x)
+		return
+	}
 	pick[T]().reluMask(dst, g, x)
 }
 
@@ -90,6 +126,10 @@ func ReLUMask[T Float](dst, g, x []T) {
 // tensor.Step: the derivative of ReLU.
 func Step[T Float](dst, x []T) {
 	same2("Step", dst, x)
+	if len(dst) < small {
+		stepGo(dst, x)
+		return
+	}
 	pick[T]().step(dst, x)
 }
 
@@ -104,6 +144,11 @@ func AllFinite[T Float](x []T) bool { return pick[T]().allFinite(x) }
 // the order of a plain loop, so the last bits differ from one; a sum of
 // several NaNs is NaN, but which NaN's payload it carries is not specified.
 func Sum[T Float](x []T) float64 { return pick[T]().sum(x) }
+
+// small is the length below which the calls run the Go loops directly:
+// short of a vector or two, choosing an implementation costs more than the
+// assembly saves (the bias of a 10-class layer, say).
+const small = 16
 
 // Level names the implementation in use: "avx512", "avx2" or "go".
 func Level() string { return current.name }

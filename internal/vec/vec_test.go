@@ -84,9 +84,7 @@ func equalBits[T Float](t *testing.T, what string, got, want []T) {
 // checkAll compares every kernel of the implementation in use with the Go
 // loops on many lengths, offsets and inputs, in place and out of place.
 func checkAll[T Float](t *testing.T) {
-	ref := any(goImpl.k32).(*kernels[float32])
-	_ = ref
-	g := pickImpl[T](goImpl)
+	g, k := pickImpl[T](goImpl), pick[T]()
 	rng := rand.New(rand.NewPCG(8, 8))
 	for _, special := range []bool{false, true} {
 		for _, n := range lengths {
@@ -98,10 +96,21 @@ func checkAll[T Float](t *testing.T) {
 				for _, op := range []struct {
 					name   string
 					f, ref func(dst, x, y []T)
-				}{{"Add", Add[T], g.add}, {"Sub", Sub[T], g.sub}, {"Mul", Mul[T], g.mul}, {"Div", Div[T], g.div}, {"ReLUMask", ReLUMask[T], g.reluMask}} {
+				}{{"Add", Add[T], g.add}, {"Sub", Sub[T], g.sub}, {"Mul", Mul[T], g.mul}, {"Div", Div[T], g.div}, {"ReLUMask", ReLUMask[T], g.reluMask},
+					// the implementation's own kernels, which Add and the rest skip below small
+					{"add", k.add, g.add}, {"sub", k.sub, g.sub}, {"mul", k.mul, g.mul}, {"div", k.div, g.div}, {"reluMask", k.reluMask, g.reluMask},
+					{"addScalar", func(d, x, y []T) { k.addScalar(d, x, c) }, func(d, x, y []T) { g.addScalar(d, x, c) }},
+					{"mulScalar", func(d, x, y []T) { k.mulScalar(d, x, c) }, func(d, x, y []T) { g.mulScalar(d, x, c) }},
+					{"relu", func(d, x, y []T) { k.relu(d, x) }, func(d, x, y []T) { g.relu(d, x) }},
+					{"step", func(d, x, y []T) { k.step(d, x) }, func(d, x, y []T) { g.step(d, x) }},
+					{"axpy", func(d, x, y []T) { copy(d, y); k.axpy(d, c, x) }, func(d, x, y []T) { copy(d, y); g.axpy(d, c, x) }},
+				} {
 					op.ref(want, x, y)
 					op.f(got, x, y)
 					equalBits(t, op.name+" "+name, got, want)
+					if op.name == "axpy" {
+						continue // its dst is y, not x
+					}
 					// in place: dst == x
 					in := append([]T(nil), x...)
 					op.f(in, in, y)
@@ -126,6 +135,9 @@ func checkAll[T Float](t *testing.T) {
 				equalBits(t, fmt.Sprintf("Axpy a=%v %s", c, name), got, want)
 				if s, r := Sum(x), g.sum(x); math.Float64bits(s) != math.Float64bits(r) && !(s != s && r != r) {
 					t.Fatalf("Sum %s: %v (%#x), Go loop %v (%#x)", name, s, math.Float64bits(s), r, math.Float64bits(r))
+				}
+				if k.allFinite(x) != g.allFinite(x) {
+					t.Fatalf("allFinite %s: %v, Go loop says %v", name, k.allFinite(x), g.allFinite(x))
 				}
 				if AllFinite(x) != g.allFinite(x) {
 					t.Fatalf("AllFinite %s: %v, Go loop says %v", name, AllFinite(x), g.allFinite(x))
