@@ -485,7 +485,13 @@ func (geluOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 }
 
 // ReLU returns max(x, 0). Its derivative at 0 is taken as 0, as in PyTorch.
-func ReLU[T Float](x *Var[T]) *Var[T] { return unary(reluOp[T]{}, x, tensor.ReLUOf) }
+func ReLU[T Float](x *Var[T]) *Var[T] {
+	if x.isScalar() {
+		return unary(reluOp[T]{}, x, tensor.ReLUOf)
+	}
+	n := newNode(reluOp[T]{}, x, nil, nil)
+	return n.set(tensor.ReLU(x.val())) // tensor.Apply(x, ReLUOf), with SIMD
+}
 
 type reluOp[T Float] struct{ signBranch[T] }
 

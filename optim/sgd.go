@@ -1,5 +1,7 @@
 package optim
 
+import "github.com/nabla-go/nabla/internal/vec"
+
 // SGD is stochastic gradient descent with optional momentum, dampening,
 // Nesterov momentum and L2 weight decay, exactly as torch.optim.SGD: for
 // each parameter p with gradient g, at step t,
@@ -62,6 +64,9 @@ func (o *SGDOptimizer[T]) Step() error {
 		st.Step++
 		grad = grad[:len(p)]
 		if buf == nil && wd == 0 && !s.Maximize { // plain gradient descent: p ← p − lr·g
+			if vecAxpy(p, -lr, grad) {
+				return
+			}
 			for i := range p {
 				p[i] += -lr * grad[i]
 			}
@@ -90,4 +95,19 @@ func (o *SGDOptimizer[T]) Step() error {
 			p[i] += -lr * d
 		}
 	})
+}
+
+// vecAxpy sets y ← y + a·x with the SIMD loop of internal/vec, bit-identical
+// to the loop y[i] += a*x[i] (no fused multiply-add), and reports whether it
+// did: only for exactly float32 or float64 (not a named type like them).
+func vecAxpy[T Float](y []T, a T, x []T) bool {
+	switch y := any(y).(type) {
+	case []float32:
+		vec.Axpy(y, any(a).(float32), any(x).([]float32))
+		return true
+	case []float64:
+		vec.Axpy(y, any(a).(float64), any(x).([]float64))
+		return true
+	}
+	return false
 }

@@ -92,6 +92,9 @@ func zip[T Float](out *Tensor[T], op string, a, b *Tensor[T], f func(x, y T) T, 
 		}
 		return out
 	}
+	if flat != nil && zipRows(data, shape, a, b, an, bn, flat) {
+		return out
+	}
 	nd := len(shape)
 	var asb, bsb, ib [maxStackDims]int
 	as, bs := a.broadcastStridesInto(scratchInts(&asb, nd), shape), b.broadcastStridesInto(scratchInts(&bsb, nd), shape)
@@ -114,8 +117,77 @@ func zip[T Float](out *Tensor[T], op string, a, b *Tensor[T], f func(x, y T) T, 
 	return out
 }
 
+// zipRows runs flat row by row when both operands are contiguous and one
+// has the full shape while the other repeats along leading axes (a bias
+// [f] against [batch, f]: flat on each row with the whole short operand) or
+// is constant along trailing axes (a row statistic [batch, 1] against
+// [batch, f]: flat on each row with one element). Every element is the same
+// f(x, y) as in the strided walk. It reports whether it applied.
+func zipRows[T Float](data []T, shape []int, a, b *Tensor[T], an, bn int, flat func(dst, x, y []T)) bool {
+	n := len(data)
+	if n == 0 || !a.IsContiguous() || !b.IsContiguous() || (an != n && bn != n) {
+		return false
+	}
+	short, sn := b, bn
+	if bn == n {
+		short, sn = a, an
+	}
+	if sn == 0 || n%sn != 0 {
+		return false
+	}
+	// Align the short operand's axes with shape's trailing axes.
+	lead := len(shape) - len(short.shape)
+	dim := func(i int) int {
+		if i < lead {
+			return 1
+		}
+		return short.shape[i-lead]
+	}
+	suffix, prefix := true, true // short = shape with leading / trailing axes set to 1
+	k := 0
+	for k < len(shape) && dim(k) == 1 && shape[k] != 1 {
+		k++
+	}
+	for i := k; i < len(shape); i++ {
+		suffix = suffix && dim(i) == shape[i]
+	}
+	k = len(shape)
+	for k > 0 && dim(k-1) == 1 && shape[k-1] != 1 {
+		k--
+	}
+	for i := 0; i < k; i++ {
+		prefix = prefix && dim(i) == shape[i]
+	}
+	x, y := a.data[a.offset:a.offset+an], b.data[b.offset:b.offset+bn]
+	switch {
+	case suffix: // rows of length sn, each against the whole short operand
+		for r := 0; r < n; r += sn {
+			if short == b {
+				flat(data[r:r+sn], x[r:r+sn], y)
+			} else {
+				flat(data[r:r+sn], x, y[r:r+sn])
+			}
+		}
+	case prefix: // runs of n/sn elements, each against one element
+		run := n / sn
+		for j := 0; j < sn; j++ {
+			r := j * run
+			if short == b {
+				flat(data[r:r+run], x[r:r+run], y[j:j+1])
+			} else {
+				flat(data[r:r+run], x[j:j+1], y[r:r+run])
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // flatKernel builds a flat loop for the operator f written three times so the
 // compiler can inline f in each: vector∘vector, vector∘scalar, scalar∘vector.
+// Each loop first hands the work to the SIMD loop of internal/vec where there
+// is one for the element type (see fast).
 func flatKernel[T Float](vv func(dst, x, y []T), vs func(dst, x []T, y T), sv func(dst []T, x T, y []T)) func(dst, x, y []T) {
 	return func(dst, x, y []T) {
 		switch {
@@ -138,16 +210,28 @@ func Add[T Float](a, b *Tensor[T]) *Tensor[T] { return AddInto(nil, a, b) }
 func AddInto[T Float](dst, a, b *Tensor[T]) *Tensor[T] {
 	return zip(dst, "Add", a, b, func(x, y T) T { return x + y }, flatKernel(
 		func(d, x, y []T) {
+			if v := fast[T](); v != nil {
+				v.add(d, x, y)
+				return
+			}
 			for i := range d {
 				d[i] = x[i] + y[i]
 			}
 		},
 		func(d, x []T, y T) {
+			if v := fast[T](); v != nil {
+				v.addScalar(d, x, y)
+				return
+			}
 			for i := range d {
 				d[i] = x[i] + y
 			}
 		},
 		func(d []T, x T, y []T) {
+			if v := fast[T](); v != nil {
+				v.addScalar(d, y, x)
+				return
+			}
 			for i := range d {
 				d[i] = x + y[i]
 			}
@@ -158,6 +242,10 @@ func AddInto[T Float](dst, a, b *Tensor[T]) *Tensor[T] {
 func Sub[T Float](a, b *Tensor[T]) *Tensor[T] {
 	return zip(nil, "Sub", a, b, func(x, y T) T { return x - y }, flatKernel(
 		func(d, x, y []T) {
+			if v := fast[T](); v != nil {
+				v.sub(d, x, y)
+				return
+			}
 			for i := range d {
 				d[i] = x[i] - y[i]
 			}
@@ -178,16 +266,28 @@ func Sub[T Float](a, b *Tensor[T]) *Tensor[T] {
 func Mul[T Float](a, b *Tensor[T]) *Tensor[T] {
 	return zip(nil, "Mul", a, b, func(x, y T) T { return x * y }, flatKernel(
 		func(d, x, y []T) {
+			if v := fast[T](); v != nil {
+				v.mul(d, x, y)
+				return
+			}
 			for i := range d {
 				d[i] = x[i] * y[i]
 			}
 		},
 		func(d, x []T, y T) {
+			if v := fast[T](); v != nil {
+				v.mulScalar(d, x, y)
+				return
+			}
 			for i := range d {
 				d[i] = x[i] * y
 			}
 		},
 		func(d []T, x T, y []T) {
+			if v := fast[T](); v != nil {
+				v.mulScalar(d, y, x)
+				return
+			}
 			for i := range d {
 				d[i] = x * y[i]
 			}
@@ -198,6 +298,10 @@ func Mul[T Float](a, b *Tensor[T]) *Tensor[T] {
 func Div[T Float](a, b *Tensor[T]) *Tensor[T] {
 	return zip(nil, "Div", a, b, func(x, y T) T { return x / y }, flatKernel(
 		func(d, x, y []T) {
+			if v := fast[T](); v != nil {
+				v.div(d, x, y)
+				return
+			}
 			for i := range d {
 				d[i] = x[i] / y[i]
 			}
@@ -279,7 +383,12 @@ func affine[T Float](a *Tensor[T], c, d T) *Tensor[T] {
 	}
 	out := arenaOf(a, nil).New(a.shape...)
 	src := a.data[a.offset : a.offset+len(out.data)]
+	v := fast[T]()
 	switch {
+	case d == 0 && v != nil:
+		v.mulScalar(out.data, src, c)
+	case c == 1 && v != nil:
+		v.addScalar(out.data, src, d)
 	case d == 0:
 		for i, x := range src {
 			out.data[i] = c * x
@@ -408,8 +517,15 @@ func ReLUOf(x float64) float64 {
 	return 0
 }
 
-// ReLU returns max(x, 0) elementwise.
-func ReLU[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, ReLUOf) }
+// ReLU returns max(x, 0) elementwise, as Apply(a, ReLUOf).
+func ReLU[T Float](a *Tensor[T]) *Tensor[T] {
+	if v := fast[T](); v != nil && a.IsContiguous() && !a.isBroadcastScalar() {
+		out := arenaOf(a, nil).New(a.shape...)
+		v.relu(out.data, a.data[a.offset:a.offset+len(out.data)])
+		return out
+	}
+	return Apply(a, ReLUOf)
+}
 
 // LeakyReLU returns x for x > 0 and slope·x otherwise.
 func LeakyReLU[T Float](a *Tensor[T], slope T) *Tensor[T] {
@@ -422,12 +538,23 @@ func LeakyReLU[T Float](a *Tensor[T], slope T) *Tensor[T] {
 }
 
 // Step returns 1 where x > 0 and 0 elsewhere: the derivative of ReLU.
-func Step[T Float](a *Tensor[T]) *Tensor[T] { return Map(a, func(x T) T { return boolT[T](x > 0) }) }
+func Step[T Float](a *Tensor[T]) *Tensor[T] {
+	if v := fast[T](); v != nil && a.IsContiguous() && !a.isBroadcastScalar() {
+		out := arenaOf(a, nil).New(a.shape...)
+		v.step(out.data, a.data[a.offset:a.offset+len(out.data)])
+		return out
+	}
+	return Map(a, func(x T) T { return boolT[T](x > 0) })
+}
 
 // allFinite reports whether no element of xs is NaN or ±Inf, using that
 // x − x is 0 for finite x and NaN otherwise: one subtraction and one addition
-// per element, in four independent sums so the additions overlap.
+// per element, in four independent sums so the additions overlap (or the
+// SIMD loop of internal/vec, which ORs the bits of the differences).
 func allFinite[T Float](xs []T) bool {
+	if v := fast[T](); v != nil {
+		return v.allFinite(xs)
+	}
 	var s0, s1, s2, s3 T
 	i := 0
 	for ; i+4 <= len(xs); i += 4 {

@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -79,14 +80,27 @@ func reduce[T Float](op string, a *Tensor[T], keep bool, axes []int, init T, f f
 	return out
 }
 
+// vecSumMin is the size from which Sum over every axis of a contiguous
+// float32 or float64 tensor uses vec.Sum: sixteen interleaved float64
+// partial sums, about ten times faster than one running sum and as accurate
+// or more, but not bit-identical to it. Below it (the loss of a batch, a
+// scalar's few terms) the running sum is kept: it is as fast there, and the
+// small sums tests check against hand-computed values keep their bits.
+const vecSumMin = 1024
+
 // Sum returns the sum of a over the given axes (every axis if none). keepDims
 // keeps each reduced axis with size 1, so the result broadcasts against a.
 func Sum[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
 	if len(axes) == 0 && a.IsContiguous() {
 		ar := arenaOf(a, nil)
 		var acc float64 // accumulate in float64 so float32 sums stay accurate
-		for _, x := range a.data[a.offset : a.offset+a.Size()] {
-			acc += float64(x)
+		src := a.data[a.offset : a.offset+a.Size()]
+		if v := fast[T](); v != nil && len(src) >= vecSumMin {
+			acc = v.sum(src) // in sixteen interleaved partial sums: see vec.Sum
+		} else {
+			for _, x := range src {
+				acc += float64(x)
+			}
 		}
 		var sb [maxStackDims]int
 		shape, _ := reducedShape(scratchInts(&sb, len(a.shape)), "Sum", a.shape, nil, keepDims)
@@ -94,7 +108,40 @@ func Sum[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
 		out.data[0] = T(acc)
 		return out
 	}
+	if out := sumLeading(a, keepDims, axes); out != nil {
+		return out
+	}
 	return reduce("Sum", a, keepDims, axes, 0, func(acc, x T) T { return acc + x })
+}
+
+// sumLeading is Sum over leading axes of a contiguous float32 or float64
+// tensor (the bias gradient of a batch: axis 0 of batch×features), done as
+// one SIMD vector addition per row of the kept axes: out ← out + row. Each
+// output element is still 0 + x₀ + x₁ + … in row order, so the result is
+// bit-identical to reduce's. It returns nil when it does not apply.
+func sumLeading[T Float](a *Tensor[T], keepDims bool, axes []int) *Tensor[T] {
+	v := fast[T]()
+	if v == nil || len(axes) == 0 || !a.IsContiguous() {
+		return nil
+	}
+	var sb [maxStackDims]int
+	shape, reduced := reducedShape(scratchInts(&sb, len(a.shape)), "Sum", a.shape, axes, keepDims)
+	k := bits.TrailingZeros64(^reduced) // reduced axes 0 … k−1
+	if reduced != 1<<k-1 || k >= len(a.shape) {
+		return nil
+	}
+	inner := sizeOf(a.shape[k:])
+	out := arenaOf(a, nil).New(shape...)
+	if inner == 0 {
+		return out
+	}
+	acc := out.data[:inner]
+	clear(acc)
+	src := a.data[a.offset : a.offset+a.Size()]
+	for r := 0; r+inner <= len(src); r += inner {
+		v.add(acc, acc, src[r:r+inner])
+	}
+	return out
 }
 
 // Mean returns the arithmetic mean of a over the given axes (every axis if none).

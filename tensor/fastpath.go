@@ -1,0 +1,39 @@
+package tensor
+
+import "github.com/nabla-go/nabla/internal/vec"
+
+// vecOps are the SIMD loops of internal/vec for one element type. They are
+// bit-identical to the plain loops they stand in for (internal/vec's tests
+// check the assembly against its Go loops, and this package's tests check
+// every fast path against the plain loops through a named element type,
+// which never takes one).
+type vecOps[T Float] struct {
+	add, sub, mul, div   func(dst, x, y []T)
+	addScalar, mulScalar func(dst, x []T, c T)
+	relu, step           func(dst, x []T)
+	allFinite            func(x []T) bool
+	sum                  func(x []T) float64
+}
+
+func vecOpsOf[T vec.Float]() *vecOps[T] {
+	return &vecOps[T]{
+		add: vec.Add[T], sub: vec.Sub[T], mul: vec.Mul[T], div: vec.Div[T],
+		addScalar: vec.AddScalar[T], mulScalar: vec.MulScalar[T],
+		relu: vec.ReLU[T], step: vec.Step[T], allFinite: vec.AllFinite[T], sum: vec.Sum[T],
+	}
+}
+
+var vec32, vec64 = vecOpsOf[float32](), vecOpsOf[float64]()
+
+// fast returns the SIMD loops for T, or nil unless T is exactly float32 or
+// float64 (a named type such as `type F float32` takes the plain loops).
+func fast[T Float]() *vecOps[T] {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		return any(vec32).(*vecOps[T])
+	case float64:
+		return any(vec64).(*vecOps[T])
+	}
+	return nil
+}
