@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -12,6 +12,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/nabla-go/nabla/internal/atomicfile"
 )
 
 // dpi is the resolution at which pixel sizes become lengths: an SVG of
@@ -74,9 +76,11 @@ func format(path string) (string, error) {
 }
 
 // render draws a picture of size s with drawFn into a canvas of path's
-// format and writes it to path atomically: to a temporary file in the same
-// directory, renamed to path once complete.
-func render(path string, s Size, drawFn func(c draw.Canvas) error) (err error) {
+// format and writes it to path atomically (internal/atomicfile): a reader
+// never sees half a picture, and a failure leaves path as it was. The
+// temporary file is made first, so an unwritable place fails before the
+// drawing work.
+func render(path string, s Size, drawFn func(c draw.Canvas) error) error {
 	ext, err := format(path)
 	if err != nil {
 		return err
@@ -84,55 +88,38 @@ func render(path string, s Size, drawFn func(c draw.Canvas) error) (err error) {
 	if err := s.check(); err != nil {
 		return err
 	}
-	// Create the temporary file first, so that an unwritable place fails
-	// before the drawing work.
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return fmt.Errorf("plot: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+	var drawErr error
+	err = atomicfile.Write(path, func(w io.Writer) error {
+		var c vg.CanvasWriterTo
+		switch ext {
+		case ".png":
+			img := image.NewRGBA(image.Rect(0, 0, s.Width, s.Height))
+			c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseImage(img), vgimg.UseDPI(dpi))}
+		default:
+			c = vgsvg.New(points(s.Width), points(s.Height))
 		}
-	}()
-	var c vg.CanvasWriterTo
-	switch ext {
-	case ".png":
-		img := image.NewRGBA(image.Rect(0, 0, s.Width, s.Height))
-		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseImage(img), vgimg.UseDPI(dpi))}
-	default:
-		c = vgsvg.New(points(s.Width), points(s.Height))
-	}
-	if err = drawFn(draw.New(c)); err != nil {
-		return err
-	}
-	// Write, then rename over path: a reader never sees half a picture and
-	// a failure leaves path as it was.
-	var buf bytes.Buffer
-	if _, err = c.WriteTo(&buf); err != nil {
-		return fmt.Errorf("plot: writing %s: %w", path, err)
-	}
-	out := buf.Bytes()
-	if ext == ".svg" {
-		// vgsvg labels the PNG data of embedded images (the filled bands)
-		// as JPEG; strict SVG readers refuse that.
-		out = bytes.ReplaceAll(out, []byte(`"data:image/jpg;base64,`), []byte(`"data:image/png;base64,`))
-	}
-	if _, err = f.Write(out); err != nil {
-		return fmt.Errorf("plot: writing %s: %w", path, err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("plot: %w", err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("plot: writing %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
+		if drawErr = drawFn(draw.New(c)); drawErr != nil {
+			return drawErr
+		}
+		var buf bytes.Buffer
+		if _, err := c.WriteTo(&buf); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		out := buf.Bytes()
+		if ext == ".svg" {
+			// vgsvg labels the PNG data of embedded images (the filled bands)
+			// as JPEG; strict SVG readers refuse that.
+			out = bytes.ReplaceAll(out, []byte(`"data:image/jpg;base64,`), []byte(`"data:image/png;base64,`))
+		}
+		if _, err := w.Write(out); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		return nil
+	})
+	switch {
+	case drawErr != nil:
+		return drawErr
+	case err != nil:
 		return fmt.Errorf("plot: %w", err)
 	}
 	return nil

@@ -26,16 +26,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/nabla-go/nabla/data"
+	"github.com/nabla-go/nabla/internal/atomicfile"
 )
 
 // testFraction is the share nabla train holds out without --test.
@@ -104,7 +103,10 @@ func run(args []string, stdout io.Writer) error {
 		_, err = stdout.Write(b)
 		return err
 	}
-	return writeFileAtomic(*out, b)
+	return atomicfile.Write(*out, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
 }
 
 // load reads a built-in as cmd/nabla's loadData does.
@@ -138,25 +140,4 @@ func splitRows(spec string, seed uint64) (*split, error) {
 		return nil, err
 	}
 	return &split{Task: ds.Task.String(), Rows: ds.Len(), Train: s.TrainIndex, Test: s.TestIndex}, nil
-}
-
-// writeFileAtomic writes b to a temporary file beside path and renames it
-// over path.
-func writeFileAtomic(path string, b []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name())
-		}
-	}()
-	_, werr := f.Write(b)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err = errors.Join(werr, serr, cerr); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -48,10 +48,11 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nabla-go/nabla/internal/atomicfile"
 )
 
 // MaxHeaderSize is the largest JSON header accepted by Read, 100 MB, the same limit
@@ -304,55 +305,23 @@ func Write(w io.Writer, tensors map[string]Tensor, metadata map[string]string) e
 	return nil
 }
 
-// WriteFile writes tensors and metadata to path atomically: the data goes to a
-// temporary file in the same directory, which is synced and then renamed over
-// path. If anything fails, path is left as it was (absent or with its old content)
-// and the temporary file is removed. The new file has mode 0644.
+// WriteFile writes tensors and metadata to path atomically
+// (internal/atomicfile): the data goes to a temporary file in the same
+// directory, which is synced and then renamed over path. If anything fails,
+// path is left as it was (absent or with its old content) and the temporary
+// file is removed. The new file has mode 0644.
 func WriteFile(path string, tensors map[string]Tensor, metadata map[string]string) error {
 	if _, _, err := prepare(tensors, metadata); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, func(w io.Writer) error { return Write(w, tensors, metadata) })
-}
-
-// writeFileAtomic runs write against a temporary file beside path and renames it to
-// path only when write, sync and close all succeed.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		if err := Write(w, tensors, metadata); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("safetensors: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = write(f); err != nil {
-		return fmt.Errorf("safetensors: writing %s: %w", path, err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("safetensors: %w", err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("safetensors: %w", err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("safetensors: %w", err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("safetensors: %w", err)
-	}
-	// Make the rename durable; not every platform can sync a directory, so a
-	// failure here is ignored.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
