@@ -1,6 +1,11 @@
 package tensor
 
-import "math"
+import (
+	"math"
+	"unsafe"
+
+	"github.com/nabla-go/nabla/internal/vec"
+)
 
 // Map returns a new tensor with f applied to every element of a.
 func Map[T Float](a *Tensor[T], f func(T) T) *Tensor[T] {
@@ -547,26 +552,15 @@ func Step[T Float](a *Tensor[T]) *Tensor[T] {
 	return Map(a, func(x T) T { return boolT[T](x > 0) })
 }
 
-// allFinite reports whether no element of xs is NaN or ±Inf, using that
-// x − x is 0 for finite x and NaN otherwise: one subtraction and one addition
-// per element, in four independent sums so the additions overlap (or the
-// SIMD loop of internal/vec, which ORs the bits of the differences).
+// allFinite reports whether no element of xs is NaN or ±Inf, with
+// internal/vec's AllFinite (SIMD where the CPU has it). Finiteness depends
+// on the bits alone, so a named float type is viewed as its underlying one.
 func allFinite[T Float](xs []T) bool {
-	if v := fast[T](); v != nil {
-		return v.allFinite(xs)
+	var zero T
+	if unsafe.Sizeof(zero) == 8 {
+		return vec.AllFinite(as64(xs))
 	}
-	var s0, s1, s2, s3 T
-	i := 0
-	for ; i+4 <= len(xs); i += 4 {
-		s0 += xs[i] - xs[i]
-		s1 += xs[i+1] - xs[i+1]
-		s2 += xs[i+2] - xs[i+2]
-		s3 += xs[i+3] - xs[i+3]
-	}
-	for ; i < len(xs); i++ {
-		s0 += xs[i] - xs[i]
-	}
-	return s0+s1+s2+s3 == 0
+	return vec.AllFinite(as32(xs))
 }
 
 // CountNonFinite returns how many elements are NaN or ±Inf, and the row-major

@@ -11,7 +11,6 @@ type vecOps[T Float] struct {
 	add, sub, mul, div   func(dst, x, y []T)
 	addScalar, mulScalar func(dst, x []T, c T)
 	relu, step           func(dst, x []T)
-	allFinite            func(x []T) bool
 	sum                  func(x []T) float64
 }
 
@@ -19,7 +18,7 @@ func vecOpsOf[T vec.Float]() *vecOps[T] {
 	return &vecOps[T]{
 		add: vec.Add[T], sub: vec.Sub[T], mul: vec.Mul[T], div: vec.Div[T],
 		addScalar: vec.AddScalar[T], mulScalar: vec.MulScalar[T],
-		relu: vec.ReLU[T], step: vec.Step[T], allFinite: vec.AllFinite[T], sum: vec.Sum[T],
+		relu: vec.ReLU[T], step: vec.Step[T], sum: vec.Sum[T],
 	}
 }
 

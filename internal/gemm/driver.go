@@ -2,7 +2,6 @@ package gemm
 
 import (
 	"runtime"
-	"sync"
 	"sync/atomic"
 )
 
@@ -45,20 +44,11 @@ type workspace[T Float] struct {
 	a, b, tile []T
 }
 
-var (
-	pool32 sync.Pool // *workspace[float32]
-	pool64 sync.Pool // *workspace[float64]
-)
-
-// getWorkspace returns a workspace with buffers large enough for kern.
-func getWorkspace[T Float](kern *kernel[T]) (*workspace[T], *sync.Pool) {
-	pool := &pool64
-	var zero T
-	if any(zero) == any(float32(0)) {
-		pool = &pool32
-	}
-	w, _ := pool.Get().(*workspace[T])
-	if w == nil {
+// getWorkspace returns a workspace with buffers large enough for kern, from
+// the free list if one is idle; give it back with putWorkspace.
+func getWorkspace[T Float](kern *kernel[T]) *workspace[T] {
+	w, ok := listOf[*workspace[T]](freeWorkspaces32, freeWorkspaces64).get()
+	if !ok {
 		w = new(workspace[T])
 	}
 	if n := kern.mc * kern.kc; len(w.a) < n {
@@ -70,7 +60,12 @@ func getWorkspace[T Float](kern *kernel[T]) (*workspace[T], *sync.Pool) {
 	if n := kern.mr * kern.nr; len(w.tile) < n {
 		w.tile = make([]T, n)
 	}
-	return w, pool
+	return w
+}
+
+// putWorkspace puts w back on the free list.
+func putWorkspace[T Float](w *workspace[T]) {
+	listOf[*workspace[T]](freeWorkspaces32, freeWorkspaces64).put(w)
 }
 
 // gemm checks the arguments, handles the cases without a product, and runs
@@ -227,42 +222,62 @@ func (pr *product[T]) chunks() {
 func (pr *product[T]) release() {
 	if pr.refs.Add(-1) == 0 {
 		pr.args = args[T]{}
-		select {
-		case freeProducts[T]() <- pr:
-		default: // the list is full: let the collector have it
-		}
+		listOf[*product[T]](freeProducts32, freeProducts64).put(pr)
 	}
-}
-
-// The free lists of idle products, by element size. They are channels, not
-// sync.Pools: a pool hands an item put by another goroutine's processor only
-// after a detour that often misses it, and products are mostly let go by
-// helpers and taken again by callers.
-var (
-	freeProducts32 = make(chan *product[float32], 16)
-	freeProducts64 = make(chan *product[float64], 16)
-)
-
-// freeProducts returns the free list of products of T: nil, which no
-// select ever picks, for a named float type.
-func freeProducts[T Float]() chan *product[T] {
-	if c, ok := any(freeProducts32).(chan *product[T]); ok {
-		return c
-	}
-	c, _ := any(freeProducts64).(chan *product[T])
-	return c
 }
 
 // getProduct returns an idle product from the free list, or a new one.
 func getProduct[T Float]() *product[T] {
-	select {
-	case pr := <-freeProducts[T]():
+	if pr, ok := listOf[*product[T]](freeProducts32, freeProducts64).get(); ok {
 		return pr
-	default:
 	}
 	pr := new(product[T])
 	pr.job.w = pr
 	return pr
+}
+
+// freeList is a bounded list of idle objects kept for reuse. It is a
+// channel, not a sync.Pool: a pool hands an item put by another
+// goroutine's processor only after a detour that often misses it (products
+// are mostly let go by helpers and taken again by callers), and it empties
+// at garbage collections, when a workspace costs megabytes to make again.
+type freeList[X any] chan X
+
+// get returns an idle object, if there is one.
+func (l freeList[X]) get() (x X, ok bool) {
+	select {
+	case x = <-l:
+		return x, true
+	default:
+		return x, false
+	}
+}
+
+// put keeps x for reuse, unless the list is full.
+func (l freeList[X]) put(x X) {
+	select {
+	case l <- x:
+	default: // full: let the collector have it
+	}
+}
+
+// The free lists, by element type.
+var (
+	freeProducts32   = make(freeList[*product[float32]], 16)
+	freeProducts64   = make(freeList[*product[float64]], 16)
+	freeWorkspaces32 = make(freeList[*workspace[float32]], 16)
+	freeWorkspaces64 = make(freeList[*workspace[float64]], 16)
+)
+
+// listOf returns whichever of the lists l32 and l64 holds X, or nil — a
+// list that is always empty and always full — when neither does (a named
+// float type).
+func listOf[X any](l32, l64 any) freeList[X] {
+	if l, ok := l32.(freeList[X]); ok {
+		return l
+	}
+	l, _ := l64.(freeList[X])
+	return l
 }
 
 // scale sets C = beta·C (C = 0 if beta == 0).
@@ -293,8 +308,8 @@ func scale[T Float](m, n int, beta T, c []T, ldc int) {
 // tiles are written by the kernel; otherwise (C stored transposed, see gemm)
 // and at the edges, the kernel writes the scratch tile, which is merged.
 func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, rs, cs int) {
-	w, pool := getWorkspace(kern)
-	defer pool.Put(w)
+	w := getWorkspace(kern)
+	defer putWorkspace(w)
 	mr, nr := kern.mr, kern.nr
 	tile := w.tile[:mr*nr]
 	direct := !transB && m <= kern.directRows

@@ -25,7 +25,7 @@
 //     by column, B in micro-panels of nr columns stored row by row, padded
 //     with zeros to whole micro-panels. Operands that have to be transposed
 //     on the way use AVX 4×8 (float32) and 4×4 (float64) transposes on
-//     amd64. The buffers come from a sync.Pool, so a steady stream of calls
+//     amd64. The buffers come from a free list, so a steady stream of calls
 //     does not allocate. A row-major B that only a few micro-panels of A
 //     use (m ≤ 256 on amd64) is read in place instead of packed.
 //  3. The micro-kernel keeps its tile of C in registers and, for each of

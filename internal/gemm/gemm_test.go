@@ -289,9 +289,6 @@ func TestPanics(t *testing.T) {
 
 // TestNoAllocs checks that the serial path packs into pooled buffers.
 func TestNoAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("sync.Pool drops items at random under the race detector")
-	}
 	a, b, c := make([]float32, 40*50), make([]float32, 50*60), make([]float32, 40*60)
 	allocs := testing.AllocsPerRun(20, func() {
 		Sgemm(blas.NoTrans, blas.NoTrans, 40, 60, 50, 1, a, 50, b, 60, 0, c, 60)
@@ -306,9 +303,6 @@ func TestNoAllocs(t *testing.T) {
 // GOMAXPROCS 1, which takes the serial path, so this counts the heap's
 // allocations around a batch of calls with GOMAXPROCS 2.
 func TestParallelNoAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("sync.Pool drops items at random under the race detector")
-	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	const m, n, k = 256, 256, 256 // 33 MFLOP: parallel
 	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
