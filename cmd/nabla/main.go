@@ -15,6 +15,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -47,6 +48,37 @@ against the other, and shows every number.`,
 		}
 		return usageError{err}
 	})
+	addProfileFlag(root)
 	root.AddCommand(newDemoCmd(), newGradCmd(), newTangentCmd(), newJacobianCmd(), newDiffCmd(), newMinimizeCmd(), newTrainCmd(), newPredictCmd(), newDiagnoseCmd(), newPlotCmd(), newServeCmd())
 	return root
+}
+
+// addProfileFlag gives every command a hidden --cpuprofile FILE that writes a
+// CPU profile of the run for `go tool pprof` (see bench/README.md).
+func addProfileFlag(root *cobra.Command) {
+	var path string
+	var f *os.File
+	root.PersistentFlags().StringVar(&path, "cpuprofile", "", "write a CPU profile of the run to this file")
+	_ = root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if path == "" {
+			return nil
+		}
+		var err error
+		if f, err = os.Create(path); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		return nil
+	}
+	root.PersistentPostRunE = func(*cobra.Command, []string) error {
+		if f == nil {
+			return nil
+		}
+		pprof.StopCPUProfile()
+		return f.Close()
+	}
 }
