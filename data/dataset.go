@@ -113,10 +113,19 @@ func (m Matrix) Tensor() *tensor.Tensor[float64] {
 // Gather returns a new matrix made of the given rows, in that order.
 func (m Matrix) Gather(idx []int) Matrix {
 	out := NewMatrix(len(idx), m.Cols)
-	for k, i := range idx {
-		copy(out.Data[k*m.Cols:], m.Row(i))
-	}
+	m.GatherInto(out.Data, idx)
 	return out
+}
+
+// GatherInto is Gather into memory the caller owns: it copies the given
+// rows, in that order, to dst[:len(idx)·Cols], and panics if dst is shorter.
+func (m Matrix) GatherInto(dst []float64, idx []int) {
+	if len(dst) < len(idx)*m.Cols {
+		panic(fmt.Sprintf("data.Matrix.GatherInto: %d rows of %d need %d elements, dst has %d", len(idx), m.Cols, len(idx)*m.Cols, len(dst)))
+	}
+	for k, i := range idx {
+		copy(dst[k*m.Cols:(k+1)*m.Cols], m.Row(i))
+	}
 }
 
 // Dataset is a table of numeric features with one target per row.

@@ -65,15 +65,21 @@ func (s *Standardizer) Fit(x Matrix) error {
 // Transform returns a new matrix (x − Mean) / Scale. It panics if the
 // scaler is not fitted or x has a different number of columns.
 func (s *Standardizer) Transform(x Matrix) Matrix {
-	checkTransform("Standardizer", len(s.Mean), x)
 	out := x.Clone()
-	for i := range out.Rows {
-		row := out.Row(i)
+	s.TransformInPlace(out)
+	return out
+}
+
+// TransformInPlace is Transform overwriting x, for data that is not needed
+// unscaled (it saves a copy of the whole matrix).
+func (s *Standardizer) TransformInPlace(x Matrix) {
+	checkTransform("Standardizer", len(s.Mean), x)
+	for i := range x.Rows {
+		row := x.Row(i)
 		for j := range row {
 			row[j] = (row[j] - s.Mean[j]) / s.Scale[j]
 		}
 	}
-	return out
 }
 
 // InverseTransform maps standardised values back: x = x′·Scale + Mean.
@@ -120,10 +126,17 @@ func (s *MinMaxScaler) Fit(x Matrix) error {
 // become x − Min. It panics if the scaler is not fitted or x has a different
 // number of columns.
 func (s *MinMaxScaler) Transform(x Matrix) Matrix {
-	checkTransform("MinMaxScaler", len(s.Min), x)
 	out := x.Clone()
-	for i := range out.Rows {
-		row := out.Row(i)
+	s.TransformInPlace(out)
+	return out
+}
+
+// TransformInPlace is Transform overwriting x, for data that is not needed
+// unscaled (it saves a copy of the whole matrix).
+func (s *MinMaxScaler) TransformInPlace(x Matrix) {
+	checkTransform("MinMaxScaler", len(s.Min), x)
+	for i := range x.Rows {
+		row := x.Row(i)
 		for j := range row {
 			r := s.Max[j] - s.Min[j]
 			if r == 0 {
@@ -132,7 +145,6 @@ func (s *MinMaxScaler) Transform(x Matrix) Matrix {
 			row[j] = (row[j] - s.Min[j]) / r
 		}
 	}
-	return out
 }
 
 func checkFit(x Matrix) error {

@@ -29,6 +29,11 @@ func TestStandardizerByHand(t *testing.T) {
 	if got := s.Transform(y).Data; !slices.Equal(got, []float64{0, 2, 2}) {
 		t.Errorf("transform new %v", got)
 	}
+	in := y.Clone()
+	s.TransformInPlace(in)
+	if !slices.Equal(in.Data, []float64{0, 2, 2}) {
+		t.Errorf("TransformInPlace %v", in.Data)
+	}
 	if got := s.InverseTransform(s.Transform(y)).Data; !slices.Equal(got, y.Data) {
 		t.Errorf("inverse %v", got)
 	}
@@ -55,6 +60,10 @@ func TestMinMaxByHand(t *testing.T) {
 	y := Matrix{Rows: 1, Cols: 3, Data: []float64{5, 0, 6}}
 	if got := s.Transform(y).Data; !slices.Equal(got, []float64{2, 0.5, 1}) {
 		t.Errorf("transform new %v", got)
+	}
+	s.TransformInPlace(y)
+	if !slices.Equal(y.Data, []float64{2, 0.5, 1}) {
+		t.Errorf("TransformInPlace %v", y.Data)
 	}
 	b, _ := json.Marshal(&s)
 	if string(b) != `{"min":[1,-2,5],"max":[3,2,5]}` {

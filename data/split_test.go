@@ -193,3 +193,16 @@ func TestBatches(t *testing.T) {
 		t.Error("Shuffle not deterministic")
 	}
 }
+
+func TestGather(t *testing.T) {
+	m := Matrix{Rows: 3, Cols: 2, Data: []float64{1, 2, 3, 4, 5, 6}}
+	if got := m.Gather([]int{2, 0, 2}).Data; !slices.Equal(got, []float64{5, 6, 1, 2, 5, 6}) {
+		t.Errorf("Gather %v", got)
+	}
+	dst := []float64{9, 9, 9, 9, 9}
+	m.GatherInto(dst, []int{1, 0})
+	if !slices.Equal(dst, []float64{3, 4, 1, 2, 9}) {
+		t.Errorf("GatherInto %v", dst)
+	}
+	mustPanic(t, "need 4 elements, dst has 3", func() { m.GatherInto(dst[:3], []int{1, 0}) })
+}

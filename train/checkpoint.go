@@ -96,6 +96,16 @@ func (s Scaling) Transform(x data.Matrix) data.Matrix {
 	return x
 }
 
+// TransformInPlace applies the feature scaler to x, overwriting it.
+func (s Scaling) TransformInPlace(x data.Matrix) {
+	switch {
+	case s.Standard != nil:
+		s.Standard.TransformInPlace(x)
+	case s.MinMax != nil:
+		s.MinMax.TransformInPlace(x)
+	}
+}
+
 // Meta is everything in a checkpoint besides the model's weights.
 type Meta struct {
 	Arch    Arch

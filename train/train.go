@@ -260,11 +260,19 @@ func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data
 		nn.Train(model)
 		lr := opt.Groups()[0].LR
 		sum, b := 0.0, 0
-		step := func(x, y *autodiff.Var[float64], rows int) error {
+		// step trains on the rows idx (nil: the full batch).
+		step := func(idx []int, rows int) error {
 			b++
-			if arena != nil {
+			x, y := fullX, fullY
+			switch {
+			case arena != nil && idx == nil:
 				arena.Reset()
 				x, y = arena.Const(x.Value()), arena.Const(y.Value())
+			case arena != nil:
+				arena.Reset()
+				x, y = arenaInputs(arena, trainSet, idx)
+			case idx != nil:
+				x, y = inputs(trainSet, idx)
 			}
 			optim.ZeroGrad(opt)
 			l := loss(model.Forward(x), y)
@@ -296,13 +304,12 @@ func Fit(model nn.Module[float64], loss nn.Loss[float64], trainSet, valSet *data
 			return nil
 		}
 		if fullX != nil {
-			if err := step(fullX, fullY, n); err != nil {
+			if err := step(nil, n); err != nil {
 				return h, err
 			}
 		} else {
 			for idx := range data.Batches(n, batchSize, rng) {
-				x, y := inputs(trainSet, idx)
-				if err := step(x, y, len(idx)); err != nil {
+				if err := step(idx, len(idx)); err != nil {
 					return h, err
 				}
 			}
@@ -364,6 +371,18 @@ func inputs(ds *data.Dataset, idx []int) (x, y *autodiff.Var[float64]) {
 		m, t = ds.Rows(idx), ds.TargetsOf(idx)
 	}
 	return autodiff.Const(m.Tensor()), autodiff.Const(tensor.FromSlice(t, len(t), 1))
+}
+
+// arenaInputs is inputs for the rows idx gathered straight into the
+// arena's memory, so that a step with Config.ReuseMemory allocates nothing.
+func arenaInputs(a *autodiff.Arena[float64], ds *data.Dataset, idx []int) (x, y *autodiff.Var[float64]) {
+	xt := a.Tensors().New(len(idx), ds.X.Cols)
+	ds.X.GatherInto(xt.Data(), idx)
+	yt := a.Tensors().New(len(idx), 1)
+	for k, i := range idx {
+		yt.Data()[k] = ds.Y[i]
+	}
+	return a.Const(xt), a.Const(yt)
 }
 
 // state is a copy of a model's parameters (by position in Params, so
