@@ -96,8 +96,8 @@ func TestPageEndToEnd(t *testing.T) {
 	}
 
 	wait("the page to start", `window.nabla && window.nabla.ready === true && window.nabla.surface !== null`)
-	if n := count("#optimizers tbody tr"); n != len(presets) {
-		t.Errorf("%d optimiser rows, want %d", n, len(presets))
+	if n := count("#optimizers tbody tr"); n != len(pageOptimizers) {
+		t.Errorf("%d optimiser rows, want %d", n, len(pageOptimizers))
 	}
 
 	// Type an expression and plot it.

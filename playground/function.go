@@ -513,7 +513,7 @@ func optimizeHandler(ctx context.Context, lim Limits, body []byte) (any, error) 
 // stoppable is an optimiser whose Step fails once ctx is done, so that a
 // long run ends at the request's deadline.
 type stoppable struct {
-	opt
+	optim.Optimizer[float64]
 	ctx context.Context
 }
 
@@ -522,7 +522,7 @@ func (s stoppable) Step() error {
 	if err := s.ctx.Err(); err != nil {
 		return err
 	}
-	return s.opt.Step()
+	return s.Optimizer.Step()
 }
 
 // run minimises f from x0 for steps steps (stopping early at a point where
@@ -530,7 +530,7 @@ func (s stoppable) Step() error {
 func (fn *function) run(ctx context.Context, name string, newOpt optim.Factory, x0 []float64, steps int) (run Run) {
 	run.Name = name
 	lr := math.NaN()
-	probe := func(g groups) (opt, error) {
+	probe := func(g []*optim.Group[float64]) (optim.Optimizer[float64], error) {
 		o, err := newOpt(g)
 		if err != nil {
 			return nil, err

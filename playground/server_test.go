@@ -94,7 +94,7 @@ func TestInfo(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &info); err != nil {
 		t.Fatal(err)
 	}
-	if len(info.Optimizers) != len(presets) || len(info.Datasets) != 4 || info.Limits["expr_len"] != 77 {
+	if len(info.Optimizers) != len(pageOptimizers) || len(info.Datasets) != 4 || info.Limits["expr_len"] != 77 {
 		t.Errorf("info = %+v", info)
 	}
 }

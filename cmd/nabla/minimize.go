@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -135,44 +136,25 @@ func (fl *minimizeFlags) factory(name string) (optim.Factory, error) {
 			return nil, usagef("--%s %g must lie in [0, 1)", b.name, b.v)
 		}
 	}
-	type G = []*optim.Group[float64]
-	type O = optim.Optimizer[float64]
-	switch name {
-	case "gd", "sgd":
-		s := optim.SGD{LR: lr, Momentum: fl.momentum, Dampening: fl.dampening, WeightDecay: wd, Nesterov: fl.nesterov, Maximize: fl.maximize}
-		if name == "gd" && (fl.momentum != 0 || fl.nesterov) {
-			return nil, usagef("gd is plain gradient descent; use --optimizer sgd for --momentum or --nesterov")
-		}
-		return func(g G) (O, error) { return optim.NewSGD(g, s) }, nil
-	case "adagrad":
-		s := optim.Adagrad{LR: lr, LRDecay: fl.lrDecay, WeightDecay: wd, InitialAccumulator: fl.initialAccumulator, Eps: eps, Maximize: fl.maximize}
-		return func(g G) (O, error) { return optim.NewAdagrad(g, s) }, nil
-	case "rmsprop":
-		s := optim.RMSprop{LR: lr, Alpha: fl.value("alpha", fl.alpha), Eps: eps, WeightDecay: wd, Momentum: fl.momentum, Centered: fl.centered, Maximize: fl.maximize}
-		return func(g G) (O, error) { return optim.NewRMSprop(g, s) }, nil
-	case "adam", "adamw":
-		s := optim.Adam{LR: lr, Beta1: fl.value("beta1", fl.beta1), Beta2: fl.value("beta2", fl.beta2), Eps: eps, WeightDecay: wd, AMSGrad: fl.amsgrad, Maximize: fl.maximize}
-		if name == "adamw" {
-			return func(g G) (O, error) { return optim.NewAdamW(g, s) }, nil
-		}
-		return func(g G) (O, error) { return optim.NewAdam(g, s) }, nil
-	case "adadelta":
-		s := optim.Adadelta{LR: lr, Rho: fl.value("rho", fl.rho), Eps: eps, WeightDecay: wd, Maximize: fl.maximize}
-		return func(g G) (O, error) { return optim.NewAdadelta(g, s) }, nil
-	case "lbfgs":
+	if name == "lbfgs" {
 		return nil, usagef("lbfgs takes its own steps; it cannot be used with --compare or --restarts")
-	case "nadam":
-		if fl.maximize {
-			return nil, usagef("nadam has no --maximize (as in PyTorch); negate the expression instead")
+	}
+	if !slices.Contains(optimizerNames, name) {
+		msg := fmt.Sprintf("unknown optimizer %q", name)
+		if s := textdist.Closest(name, optimizerNames, 2); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		s := optim.NAdam{LR: lr, Beta1: fl.value("beta1", fl.beta1), Beta2: fl.value("beta2", fl.beta2), Eps: eps, WeightDecay: wd}
-		return func(g G) (O, error) { return optim.NewNAdam(g, s) }, nil
+		return nil, usagef("%s; choose one of %s", msg, strings.Join(optimizerNames, ", "))
 	}
-	msg := fmt.Sprintf("unknown optimizer %q", name)
-	if s := textdist.Closest(name, optimizerNames, 2); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	spec := optim.Spec{Name: name, LR: lr, Momentum: fl.momentum, Dampening: fl.dampening, Nesterov: fl.nesterov,
+		WeightDecay: wd, Eps: eps, Alpha: fl.value("alpha", fl.alpha), Centered: fl.centered,
+		Beta1: fl.value("beta1", fl.beta1), Beta2: fl.value("beta2", fl.beta2), AMSGrad: fl.amsgrad,
+		LRDecay: fl.lrDecay, InitialAccumulator: fl.initialAccumulator, Rho: fl.value("rho", fl.rho), Maximize: fl.maximize}
+	f, err := spec.Factory()
+	if err != nil {
+		return nil, usageError{err}
 	}
-	return nil, usagef("%s; choose one of %s", msg, strings.Join(optimizerNames, ", "))
+	return f, nil
 }
 
 // parseSchedule reads --schedule.

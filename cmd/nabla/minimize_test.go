@@ -79,7 +79,7 @@ func TestMinimizeErrors(t *testing.T) {
 		{[]string{"--schedule", "stp:20:0.5"}, 2, `did you mean "step"`},
 		{[]string{"--schedule", "step:20"}, 2, "step:SIZE:GAMMA"},
 		{[]string{"--clip-norm", "1", "--clip-value", "1"}, 2, "none of the others can be"},
-		{[]string{"--optimizer", "gd", "--momentum", "0.9"}, 2, "use --optimizer sgd"},
+		{[]string{"--optimizer", "gd", "--momentum", "0.9"}, 2, "use sgd for momentum"},
 		{[]string{"--steps", "0"}, 2, "--steps must be at least 1"},
 		{[]string{"--lr", "10", "--steps", "100"}, 1, "diverged at step"},
 	} {
