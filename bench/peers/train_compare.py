@@ -66,6 +66,7 @@ TASKS = [
 # test file (nabla train --test builtin:fashion-mnist-test), not on a split.
 FASHION = dict(name="fashion-mnist mlp128", data="fashion-mnist", test="fashion-mnist-test", model="mlp",
                hidden=128, lr=0.001, batch=64, epochs=10)
+PEERS = ("nabla", "sklearn", "torch")
 DEFAULTS = dict(lr=0.01, epochs=100, batch=32)
 
 
@@ -193,7 +194,7 @@ def summarise(values):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--nabla", required=True, help="the nabla binary")
+    ap.add_argument("--nabla", default="", help="the nabla binary (needed when --peers has nabla)")
     ap.add_argument("--splits", nargs="*", default=[],
                     help="split files from go run ./bench/splits, one per seed (none: seed 0, for tasks with a test file)")
     ap.add_argument("--only", default="", help="run only the tasks whose name contains this")
@@ -201,10 +202,17 @@ def main():
     ap.add_argument("--fashion-epochs", type=int, default=FASHION["epochs"])
     ap.add_argument("--fashion-dir", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
+    ap.add_argument("--peers", default="nabla,sklearn,torch",
+                    help="which to run, comma-separated (default all; without nabla, splits are not cross-checked)")
     ap.add_argument("--json-out", default=os.environ.get("TRAIN_COMPARE_JSON", ""),
                     help="write the table as JSON here (default $TRAIN_COMPARE_JSON)")
     args = ap.parse_args()
 
+    peers = args.peers.split(",")
+    if not peers or any(p not in PEERS for p in peers):
+        sys.exit(f"train_compare: --peers {args.peers!r}: choose from {','.join(PEERS)}")
+    if "nabla" in peers and not args.nabla:
+        sys.exit("train_compare: --nabla BINARY is needed to run nabla (or leave it out of --peers)")
     torch.set_num_threads(args.threads)
     torch.set_default_dtype(torch.float64)
     splits = []
@@ -227,7 +235,7 @@ def main():
         if task["data"] not in cache:
             cache[task["data"]] = load(task["data"], args.fashion_dir)
         x, y = cache[task["data"]]
-        runs = {"nabla": [], "sklearn": [], "torch": []}
+        runs = {k: [] for k in PEERS if k in peers}
         for doc in splits:
             seed = doc["seed"]
             if "test" in task:  # a separate test file: train on every row
@@ -246,12 +254,15 @@ def main():
                 x_all, y_all = x, y
             scaler = StandardScaler().fit(x_all[tr])
             xtr, xte = scaler.transform(x_all[tr]), scaler.transform(x_all[te])
-            r = run_nabla(args.nabla, task, seed)
-            if (r["train_rows"], r["test_rows"]) != (len(tr), len(te)):
-                sys.exit(f"train_compare: {spec}: nabla split {r['train_rows']}/{r['test_rows']}, file {len(tr)}/{len(te)}")
-            runs["nabla"].append(r)
-            runs["sklearn"].append(run_sklearn(task, xtr, y_all[tr], xte, y_all[te], seed))
-            runs["torch"].append(run_torch(task, xtr, y_all[tr], xte, y_all[te], seed))
+            if "nabla" in runs:
+                r = run_nabla(args.nabla, task, seed)
+                if (r["train_rows"], r["test_rows"]) != (len(tr), len(te)):
+                    sys.exit(f"train_compare: {spec}: nabla split {r['train_rows']}/{r['test_rows']}, file {len(tr)}/{len(te)}")
+                runs["nabla"].append(r)
+            if "sklearn" in runs:
+                runs["sklearn"].append(run_sklearn(task, xtr, y_all[tr], xte, y_all[te], seed))
+            if "torch" in runs:
+                runs["torch"].append(run_torch(task, xtr, y_all[tr], xte, y_all[te], seed))
             print(f"  {task['name']} seed {seed}: " + ", ".join(
                 f"{k} {v[-1]['metric']:.4f} in {v[-1]['seconds']:.2f}s" for k, v in runs.items()),
                 file=sys.stderr, flush=True)
@@ -261,7 +272,8 @@ def main():
                    seeds=[d["seed"] for d in splits])
         for k, v in runs.items():
             row[k] = dict(metric=summarise([r["metric"] for r in v]), seconds=summarise([r["seconds"] for r in v]))
-        row["nabla"]["process_seconds"] = summarise([r["process_seconds"] for r in runs["nabla"]])
+        if "nabla" in row:
+            row["nabla"]["process_seconds"] = summarise([r["process_seconds"] for r in runs["nabla"]])
         rows.append(row)
 
     print_table(rows)
@@ -281,11 +293,12 @@ def main():
 def print_table(rows):
     seeds = rows[0]["seeds"] if rows else []
     print(f"test metric: mean over seeds {seeds} [min–max]; seconds: mean training time")
-    print("| task | metric | nabla | s | sklearn | s | torch | s |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    peers = [k for k in PEERS if rows and k in rows[0]]
+    print("| task | metric | " + " | ".join(f"{k} | s" for k in peers) + " |")
+    print("|" + " --- |" * (2 + 2 * len(peers)))
     for r in rows:
         cells = [r["task"], r["metric"]]
-        for k in ("nabla", "sklearn", "torch"):
+        for k in peers:
             m, s = r[k]["metric"], r[k]["seconds"]
             if len(m["runs"]) > 1:
                 cells.append(f"{m['mean']:.3f} [{m['min']:.3f}–{m['max']:.3f}]")
