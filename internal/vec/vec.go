@@ -175,6 +175,12 @@ type kernels[T Float] struct {
 	reluMask             func(dst, g, x []T)
 	allFinite            func(x []T) bool
 	sum                  func(x []T) float64
+	// the fused optimiser updates of update.go
+	adam     func(a Adam, p, g, m, v, vmax []T)
+	nadam    func(a NAdam, p, g, m, v []T)
+	rmsprop  func(a RMSprop, p, g, v, gavg, buf []T)
+	adadelta func(a Adadelta, p, g, v, u []T)
+	sgd      func(a SGD, p, g, buf []T)
 }
 
 // impl is an implementation level: the kernels of both element types.
@@ -207,6 +213,7 @@ func goKernels[T Float]() *kernels[T] {
 		add: addGo[T], sub: subGo[T], mul: mulGo[T], div: divGo[T],
 		addScalar: addScalarGo[T], mulScalar: mulScalarGo[T],
 		axpy: axpyGo[T], relu: reluGo[T], step: stepGo[T], reluMask: reluMaskGo[T], allFinite: allFiniteGo[T], sum: sumGo[T],
+		adam: adamGo[T], nadam: nadamGo[T], rmsprop: rmspropGo[T], adadelta: adadeltaGo[T], sgd: sgdGo[T],
 	}
 }
 
