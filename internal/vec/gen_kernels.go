@@ -422,7 +422,7 @@ const (
 	flagAMSGrad                // Adam: running maximum in s3
 	flagAccumulate             // RMSprop: Adagrad's v ← v + g·g
 	flagCentered               // RMSprop: mean gradient in s2
-	flagMomentum               // RMSprop: momentum buffer in s3
+	flagMomentum               // RMSprop: momentum buffer in s3; SGD: in s1
 	flagFirst                  // SGD: the buffer starts as the gradient
 	flagNesterov               // SGD: Nesterov momentum
 )
@@ -661,21 +661,23 @@ var fusedKernels = []fused{
 		},
 	},
 	{
-		// k: −lr, λ, μ, 1−τ, −0. s1 buf.
+		// k: −lr, λ, μ, 1−τ, −0. s1 buf (with flagMomentum).
 		name: "sgd", consts: 5,
 		body: func(g *gen) {
 			g.gradient(4, 1)
-			g.when(flagFirst, func() { g.mov(0, 2) }, func() {
-				g.ld(sS1, 2)
-				g.mul(g.k(2), 2, 2)
-				g.mul(g.k(3), 0, 4)
-				g.add(2, 4, 2)
-			})
-			g.st(2, sS1)
-			g.when(flagNesterov, func() {
-				g.mul(g.k(2), 2, 4)
-				g.add(0, 4, 0)
-			}, func() { g.mov(2, 0) })
+			g.when(flagMomentum, func() {
+				g.when(flagFirst, func() { g.mov(0, 2) }, func() {
+					g.ld(sS1, 2)
+					g.mul(g.k(2), 2, 2)
+					g.mul(g.k(3), 0, 4)
+					g.add(2, 4, 2)
+				})
+				g.st(2, sS1)
+				g.when(flagNesterov, func() {
+					g.mul(g.k(2), 2, 4)
+					g.add(0, 4, 0)
+				}, func() { g.mov(2, 0) })
+			}, nil)
 			g.mul(g.k(0), 0, 4)
 			g.add(4, 1, 1)
 			g.st(1, sP)

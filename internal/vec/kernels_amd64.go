@@ -347,10 +347,11 @@ func asmKernels[T Float](lanes int, a *kernels[T], f fusedAsm[T]) *kernels[T] {
 			}
 		},
 		sgd: func(c SGD, p, gr, buf []T) {
-			fl := bit(c.Maximize, flagMaximize) | bit(T(c.WeightDecay) != 0, flagL2) | bit(c.First, flagFirst) | bit(c.Nesterov, flagNesterov)
+			fl := bit(c.Maximize, flagMaximize) | bit(T(c.WeightDecay) != 0, flagL2) | bit(buf != nil, flagMomentum) |
+				bit(c.First, flagFirst) | bit(c.Nesterov, flagNesterov)
 			k := consts[T](c.NegLR, c.WeightDecay, c.Momentum, c.OneMinusDampening, negZero)
 			if n := run(split, f.sgd, k, fl, p, gr, buf, nil, nil); n < len(p) {
-				g.sgd(c, p[n:], gr[n:], buf[n:])
+				g.sgd(c, p[n:], gr[n:], tail(buf, n))
 			}
 		},
 	}
@@ -375,7 +376,7 @@ const (
 	flagAMSGrad                // Adam: running maximum in s3
 	flagAccumulate             // RMSprop: Adagrad's v ← v + g·g
 	flagCentered               // RMSprop: mean gradient in s2
-	flagMomentum               // RMSprop: momentum buffer in s3
+	flagMomentum               // RMSprop: momentum buffer in s3; SGD: in s1
 	flagFirst                  // SGD: the buffer starts as the gradient
 	flagNesterov               // SGD: Nesterov momentum
 )

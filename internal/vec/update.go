@@ -254,7 +254,7 @@ func adadeltaGo[T Float](a Adadelta, p, grad, v, u []T) {
 	}
 }
 
-// SGD is one step of SGD with momentum (see SGDStep).
+// SGD is one step of SGD (see SGDStep).
 type SGD struct {
 	NegLR             float64 // −LR
 	WeightDecay       float64 // λ of the L2 penalty; unused when 0
@@ -265,19 +265,21 @@ type SGD struct {
 	Nesterov          bool    // Nesterov momentum
 }
 
-// SGDStep applies one update of SGD with momentum: for each i, with
-// d = grad[i],
+// SGDStep applies one update of SGD: for each i, with d = grad[i],
 //
 //	if Maximize: d ← −d
 //	if WeightDecay ≠ 0: d ← d + WeightDecay·p
-//	if First: b ← d
-//	else b ← Momentum·b + OneMinusDampening·d
-//	if Nesterov: d ← d + Momentum·b, else d ← b
+//	if buf ≠ nil:
+//	    if First: b ← d
+//	    else b ← Momentum·b + OneMinusDampening·d
+//	    if Nesterov: d ← d + Momentum·b, else d ← b
 //	p ← p + NegLR·d
 //
-// (Without momentum, plain SGD is Axpy.)
+// buf (the momentum buffer) is nil when unused. (Plain SGD, without
+// momentum, weight decay or Maximize, is Axpy.)
 func SGDStep[T Float](a SGD, p, grad, buf []T) {
-	same3("SGDStep", p, grad, buf)
+	same2("SGDStep", p, grad)
+	optional("SGDStep", p, buf)
 	if len(p) < small {
 		sgdGo(a, p, grad, buf)
 		return
@@ -286,7 +288,10 @@ func SGDStep[T Float](a SGD, p, grad, buf []T) {
 }
 
 func sgdGo[T Float](a SGD, p, grad, buf []T) {
-	grad, buf = grad[:len(p)], buf[:len(p)]
+	grad = grad[:len(p)]
+	if buf != nil {
+		buf = buf[:len(p)]
+	}
 	lr, wd, mu, c := T(a.NegLR), T(a.WeightDecay), T(a.Momentum), T(a.OneMinusDampening)
 	for i := range p {
 		d := grad[i]
@@ -296,15 +301,17 @@ func sgdGo[T Float](a SGD, p, grad, buf []T) {
 		if wd != 0 {
 			d += T(wd * p[i])
 		}
-		if a.First {
-			buf[i] = d
-		} else {
-			buf[i] = T(mu*buf[i]) + T(c*d)
-		}
-		if a.Nesterov {
-			d += T(mu * buf[i])
-		} else {
-			d = buf[i]
+		if buf != nil {
+			if a.First {
+				buf[i] = d
+			} else {
+				buf[i] = T(mu*buf[i]) + T(c*d)
+			}
+			if a.Nesterov {
+				d += T(mu * buf[i])
+			} else {
+				d = buf[i]
+			}
 		}
 		p[i] += T(lr * d)
 	}

@@ -59,7 +59,14 @@ func fusedCases[T Float](rng *rand.Rand) []fusedCase[T] {
 			out = append(out, fusedCase[T]{fmt.Sprintf("Adadelta %+v", d), func(k *kernels[T], p, g []T, s [3][]T) { k.adadelta(d, p, g, s[0], s[1]) }})
 		}
 		sg := SGD{NegLR: -lr, WeightDecay: wd, Momentum: r(0, 0.99), OneMinusDampening: one(r(0, 1)), Maximize: f(0), First: f(2), Nesterov: f(3)}
-		out = append(out, fusedCase[T]{fmt.Sprintf("SGD %+v", sg), func(k *kernels[T], p, g []T, s [3][]T) { k.sgd(sg, p, g, s[0]) }})
+		for _, mom := range []bool{false, true} {
+			out = append(out, fusedCase[T]{fmt.Sprintf("SGD %+v momentum=%v", sg, mom), func(k *kernels[T], p, g []T, s [3][]T) {
+				if !mom {
+					s[0] = nil
+				}
+				k.sgd(sg, p, g, s[0])
+			}})
+		}
 		for _, centered := range []bool{false, true} {
 			rm := RMSprop{Alpha: b2, OneMinusAlpha: one(b2), Eps: r(1e-10, 1e-6), WeightDecay: wd, NegLR: -lr, Momentum: r(0, 0.99),
 				Maximize: f(0), Accumulate: f(2)}
