@@ -20,6 +20,9 @@
 //	step      dst = [x > 0] ? 1 : 0
 //	allFinite OR of the bits of x − x, which is +0 exactly when x is finite
 //	sum       Σ x in float64 in sixteen interleaved partial sums (writeSum)
+//
+// and the fused optimiser updates of update.go (adam, nadam, rmsprop,
+// adadelta, sgd; see fused and writeFused), one vector at a time.
 package main
 
 import (
@@ -399,8 +402,9 @@ func writeSum(g *gen) {
 //	func(p, g, s1, s2, s3 []T, k [maxConsts]T, flags uint64)
 //
 // with the state buffers s1…s3 it uses (the others empty), the constants k
-// of its settings struct as fusedArgs in kernels_amd64.go lays them out, and
-// the flag bits there. It walks n = len(p), a multiple of the vector width,
+// of its settings struct in the order the comment above each kernel lists
+// (asmKernels in kernels_amd64.go fills k in that order), and the flag bits
+// below. It walks n = len(p), a multiple of the vector width,
 // one vector at a time (the divisions and square roots bound these loops,
 // not the loop overhead). The constants live in registers 15, 14, … (k[0]
 // in 15); data in 0–5. Flags are tested with a branch per vector, which
@@ -465,6 +469,7 @@ func (g *gen) xor(a, b, dst int) {
 	}
 }
 
+// labels numbers the branch targets of when, unique within the file.
 var labels int
 
 // when emits then for vectors where flag is set, and otherwise els (nil:
