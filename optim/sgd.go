@@ -67,7 +67,12 @@ func (o *SGDOptimizer[T]) Step() error {
 			if vecAxpy(p, -lr, grad) {
 				return
 			}
-		} else if vecSGD(vec.SGD{NegLR: float64(-lr), WeightDecay: float64(wd), Momentum: float64(mu), OneMinusDampening: float64(1 - damp),
+			for i := range p {
+				p[i] += T(-lr * grad[i])
+			}
+			return
+		}
+		if vecSGD(vec.SGD{NegLR: float64(-lr), WeightDecay: float64(wd), Momentum: float64(mu), OneMinusDampening: float64(1 - damp),
 			Maximize: s.Maximize, First: first, Nesterov: s.Nesterov}, p, grad, buf) {
 			return
 		}
