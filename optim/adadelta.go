@@ -1,5 +1,7 @@
 package optim
 
+import "github.com/nabla-go/nabla/internal/vec"
+
 // Adadelta adapts the step from running averages of squared gradients and
 // squared updates (Zeiler, 2012), exactly as torch.optim.Adadelta: for each
 // parameter p with gradient g,
@@ -43,19 +45,25 @@ func (o *AdadeltaOptimizer[T]) Step() error {
 		u, _ := buffer(st, "acc_delta", len(p), 0)
 		st.Step++
 		lr, rho, eps, wd := T(grp.LR), T(s.Rho), T(s.Eps), T(grp.WeightDecay)
+		if vecAdadelta(vec.Adadelta{Rho: float64(rho), OneMinusRho: float64(1 - rho), Eps: float64(eps), WeightDecay: float64(wd),
+			NegLR: float64(-lr), Maximize: s.Maximize}, p, grad, v, u) {
+			return
+		}
+		// The plain loop, the reference for the fast path (vec.go); T(…)
+		// rounds each product before its sum, forbidding FMA (see SGD).
 		for i := range p {
 			g := grad[i]
 			if s.Maximize {
 				g = -g
 			}
 			if wd != 0 {
-				g += wd * p[i]
+				g += T(wd * p[i])
 			}
-			v[i] = v[i]*rho + (1-rho)*g*g
+			v[i] = T(v[i]*rho) + T((1-rho)*g*g)
 			std := sqrtT(v[i] + eps)
 			delta := sqrtT(u[i]+eps) / std * g
-			u[i] = u[i]*rho + (1-rho)*delta*delta
-			p[i] += -lr * delta
+			u[i] = T(u[i]*rho) + T((1-rho)*delta*delta)
+			p[i] += T(-lr * delta)
 		}
 	})
 }

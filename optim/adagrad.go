@@ -1,5 +1,7 @@
 package optim
 
+import "github.com/nabla-go/nabla/internal/vec"
+
 // Adagrad scales each coordinate by the root of its accumulated squared
 // gradients (Duchi, Hazan & Singer, 2011), exactly as torch.optim.Adagrad:
 // for each parameter p with gradient g, at step t = 1, 2, …,
@@ -46,15 +48,21 @@ func (o *AdagradOptimizer[T]) Step() error {
 		st.Step++
 		clr := T(grp.LR / (1 + float64(st.Step-1)*s.LRDecay))
 		eps, wd := T(s.Eps), T(grp.WeightDecay)
+		if vecRMSprop(vec.RMSprop{Eps: float64(eps), WeightDecay: float64(wd), NegLR: float64(-clr), Maximize: s.Maximize, Accumulate: true},
+			p, grad, sum, nil, nil) {
+			return
+		}
+		// The plain loop, the reference for the fast path (vec.go); T(…)
+		// rounds each product before its sum, forbidding FMA (see SGD).
 		for i := range p {
 			g := grad[i]
 			if s.Maximize {
 				g = -g
 			}
 			if wd != 0 {
-				g += wd * p[i]
+				g += T(wd * p[i])
 			}
-			sum[i] += g * g
+			sum[i] += T(g * g)
 			p[i] += -clr * g / (sqrtT(sum[i]) + eps)
 		}
 	})

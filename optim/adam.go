@@ -1,6 +1,10 @@
 package optim
 
-import "math"
+import (
+	"math"
+
+	"github.com/nabla-go/nabla/internal/vec"
+)
 
 // Adam is the adaptive moment estimation method (Kingma & Ba, 2015), with
 // AMSGrad (Reddi et al., 2018) and, for AdamW, decoupled weight decay
@@ -75,6 +79,13 @@ func (o *AdamOptimizer[T]) Step() error {
 		bc2 := T(math.Sqrt(1 - math.Pow(s.Beta2, t)))
 		b1, b2, eps, wd := T(s.Beta1), T(s.Beta2), T(s.Eps), T(grp.WeightDecay)
 		decay := T(1 - grp.LR*grp.WeightDecay)
+		if vecAdam(vec.Adam{Beta1: float64(b1), OneMinusBeta1: float64(1 - b1), Beta2: float64(b2), OneMinusBeta2: float64(1 - b2),
+			NegStepSize: float64(-stepSize), BiasCorrection2: float64(bc2), Eps: float64(eps), WeightDecay: float64(wd), Decay: float64(decay),
+			Maximize: s.Maximize, Decoupled: s.Decoupled}, p, grad, m, v, vmax) {
+			return
+		}
+		// The plain loop, the reference for the fast path (vec.go); T(…)
+		// rounds each product before its sum, forbidding FMA (see SGD).
 		for i := range p {
 			g := grad[i]
 			if s.Maximize {
@@ -83,10 +94,10 @@ func (o *AdamOptimizer[T]) Step() error {
 			if s.Decoupled {
 				p[i] *= decay
 			} else if wd != 0 {
-				g += wd * p[i]
+				g += T(wd * p[i])
 			}
-			m[i] = m[i]*b1 + (1-b1)*g
-			v[i] = v[i]*b2 + (1-b2)*g*g
+			m[i] = T(m[i]*b1) + T((1-b1)*g)
+			v[i] = T(v[i]*b2) + T((1-b2)*g*g)
 			vi := v[i]
 			if vmax != nil {
 				vmax[i] = max(vmax[i], vi)

@@ -1,6 +1,10 @@
 package optim
 
-import "math"
+import (
+	"math"
+
+	"github.com/nabla-go/nabla/internal/vec"
+)
 
 // NAdam is Adam with Nesterov momentum (Dozat, 2016) and PyTorch's momentum
 // schedule, exactly as torch.optim.NAdam: for each parameter p with gradient
@@ -80,13 +84,19 @@ func (o *NAdamOptimizer[T]) Step() error {
 		cg := T(-grp.LR * (1 - mu) / (1 - float64(prod[0])))
 		cm := T(-grp.LR * muNext / (1 - float64(prodNext)))
 		b1, b2, eps, wd := T(s.Beta1), T(s.Beta2), T(s.Eps), T(grp.WeightDecay)
+		if vecNAdam(vec.NAdam{Beta1: float64(b1), OneMinusBeta1: float64(1 - b1), Beta2: float64(b2), OneMinusBeta2: float64(1 - b2),
+			BiasCorrection2: float64(bc2), Eps: float64(eps), WeightDecay: float64(wd), GradCoef: float64(cg), MomentCoef: float64(cm)}, p, grad, m, v) {
+			return
+		}
+		// The plain loop, the reference for the fast path (vec.go); T(…)
+		// rounds each product before its sum, forbidding FMA (see SGD).
 		for i := range p {
 			g := grad[i]
 			if wd != 0 {
-				g += wd * p[i]
+				g += T(wd * p[i])
 			}
-			m[i] = m[i]*b1 + (1-b1)*g
-			v[i] = v[i]*b2 + (1-b2)*g*g
+			m[i] = T(m[i]*b1) + T((1-b1)*g)
+			v[i] = T(v[i]*b2) + T((1-b2)*g*g)
 			d := sqrtT(v[i]/bc2) + eps
 			p[i] += cg * g / d
 			p[i] += cm * m[i] / d

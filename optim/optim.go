@@ -21,6 +21,12 @@
 // Per-parameter state (moment estimates, step counts) is explicit: State and
 // SetState copy it out and back in, so training can be checkpointed, resumed
 // and reproduced bit for bit.
+//
+// Each update is written as a plain loop over the parameter's elements, the
+// readable reference. For float32 and float64 parameters a step runs
+// instead the fused one-pass update of internal/vec (SIMD on amd64), which
+// performs the same operations in the same order and so leaves the same
+// bits (vec.go).
 package optim
 
 import (

@@ -173,22 +173,3 @@ func TestPlateau(t *testing.T) {
 		t.Error("Factor 2 accepted")
 	}
 }
-
-// TestStepAllocatesNothing: after the first step has made the optimiser's
-// state, a step updates the parameters in place without allocating.
-func TestStepAllocatesNothing(t *testing.T) {
-	p := autodiff.Param(tensor.Ones[float32](100))
-	if err := autodiff.Sum(autodiff.Square(p), false).Backward(); err != nil {
-		t.Fatal(err)
-	}
-	sgd, _ := NewSGD(Params(p), SGD{LR: 1e-3, Momentum: 0.9, WeightDecay: 1e-4, Nesterov: true})
-	adam, _ := NewAdamW(Params(p), Adam{LR: 1e-3, AMSGrad: true})
-	for name, o := range map[string]Optimizer[float32]{"SGD": sgd, "AdamW": adam} {
-		if err := o.Step(); err != nil {
-			t.Fatal(err)
-		}
-		if n := testing.AllocsPerRun(10, func() { _ = o.Step() }); n != 0 {
-			t.Errorf("%s: a step allocates %v times, want 0", name, n)
-		}
-	}
-}

@@ -1,5 +1,7 @@
 package optim
 
+import "github.com/nabla-go/nabla/internal/vec"
+
 // RMSprop divides the gradient by a running root mean square of recent
 // gradients (Tieleman & Hinton, 2012), exactly as torch.optim.RMSprop: for
 // each parameter p with gradient g,
@@ -52,25 +54,31 @@ func (o *RMSpropOptimizer[T]) Step() error {
 		}
 		st.Step++
 		lr, a, eps, wd, mu := T(grp.LR), T(s.Alpha), T(s.Eps), T(grp.WeightDecay), T(s.Momentum)
+		if vecRMSprop(vec.RMSprop{Alpha: float64(a), OneMinusAlpha: float64(1 - a), Eps: float64(eps), WeightDecay: float64(wd),
+			NegLR: float64(-lr), Momentum: float64(mu), Maximize: s.Maximize}, p, grad, v, gavg, buf) {
+			return
+		}
+		// The plain loop, the reference for the fast path (vec.go); T(…)
+		// rounds each product before its sum, forbidding FMA (see SGD).
 		for i := range p {
 			g := grad[i]
 			if s.Maximize {
 				g = -g
 			}
 			if wd != 0 {
-				g += wd * p[i]
+				g += T(wd * p[i])
 			}
-			v[i] = v[i]*a + (1-a)*g*g
+			v[i] = T(v[i]*a) + T((1-a)*g*g)
 			var d T
 			if gavg != nil {
-				gavg[i] = gavg[i]*a + (1-a)*g
-				d = sqrtT(v[i]+(-1)*gavg[i]*gavg[i]) + eps
+				gavg[i] = T(gavg[i]*a) + T((1-a)*g)
+				d = sqrtT(v[i]+T((-1)*gavg[i]*gavg[i])) + eps
 			} else {
 				d = sqrtT(v[i]) + eps
 			}
 			if buf != nil {
-				buf[i] = buf[i]*mu + g/d
-				p[i] += -lr * buf[i]
+				buf[i] = T(buf[i]*mu) + g/d
+				p[i] += T(-lr * buf[i])
 			} else {
 				p[i] += -lr * g / d
 			}

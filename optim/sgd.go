@@ -68,46 +68,39 @@ func (o *SGDOptimizer[T]) Step() error {
 				return
 			}
 			for i := range p {
-				p[i] += -lr * grad[i]
+				p[i] += T(-lr * grad[i])
 			}
 			return
 		}
+		if vecSGD(vec.SGD{NegLR: float64(-lr), WeightDecay: float64(wd), Momentum: float64(mu), OneMinusDampening: float64(1 - damp),
+			Maximize: s.Maximize, First: first, Nesterov: s.Nesterov}, p, grad, buf) {
+			return
+		}
+		// The plain loop, the reference for the fast paths (vec.go). The
+		// conversions T(…) round each product before its sum, which forbids
+		// fusing the two into an FMA (as Go does on arm64, say): the result
+		// is then the same everywhere.
 		for i := range p {
 			d := grad[i]
 			if s.Maximize {
 				d = -d
 			}
 			if wd != 0 {
-				d += wd * p[i]
+				d += T(wd * p[i])
 			}
 			if buf != nil {
 				if first {
 					buf[i] = d
 				} else {
-					buf[i] = mu*buf[i] + (1-damp)*d
+					buf[i] = T(mu*buf[i]) + T((1-damp)*d)
 				}
 				if s.Nesterov {
-					d += mu * buf[i]
+					d += T(mu * buf[i])
 				} else {
 					d = buf[i]
 				}
 			}
-			p[i] += -lr * d
+			p[i] += T(-lr * d)
 		}
 	})
-}
-
-// vecAxpy sets y ← y + a·x with the SIMD loop of internal/vec, bit-identical
-// to the loop y[i] += a*x[i] (no fused multiply-add), and reports whether it
-// did: only for exactly float32 or float64 (not a named type like them).
-func vecAxpy[T Float](y []T, a T, x []T) bool {
-	switch y := any(y).(type) {
-	case []float32:
-		vec.Axpy(y, any(a).(float32), any(x).([]float32))
-		return true
-	case []float64:
-		vec.Axpy(y, any(a).(float64), any(x).([]float64))
-		return true
-	}
-	return false
 }

@@ -21,3 +21,6 @@ for threads in 1 2; do
     "$PY" torch_rosenbrock.py --threads "$threads" --malloc "$malloc"
   done
 done
+for threads in 1 2; do
+  "$PY" torch_adam_step.py --threads "$threads"
+done

@@ -20,6 +20,9 @@
 //	step      dst = [x > 0] ? 1 : 0
 //	allFinite OR of the bits of x − x, which is +0 exactly when x is finite
 //	sum       Σ x in float64 in sixteen interleaved partial sums (writeSum)
+//
+// and the fused optimiser updates of update.go (adam, nadam, rmsprop,
+// adadelta, sgd; see fused and writeFused), one vector at a time.
 package main
 
 import (
@@ -298,6 +301,13 @@ func main() {
 			writeSum(&gen{w: &w, l: l, e: e, fn: "sum" + e.name + l.name})
 		}
 	}
+	for _, l := range levels {
+		for _, e := range elems {
+			for _, f := range fusedKernels {
+				writeFused(&gen{w: &w, l: l, e: e, fn: f.name + e.name + l.name}, f)
+			}
+		}
+	}
 	if err := os.WriteFile("kernels_amd64.s", w.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -383,6 +393,331 @@ func writeSum(g *gen) {
 	g.p("VUNPCKHPD X0, X0, X1")
 	g.p("VADDSD X1, X0, X0") // s[0] + s[1]
 	g.p("VMOVSD X0, ret+24(FP)")
+	g.p("VZEROUPPER")
+	g.p("RET")
+}
+
+// The fused optimiser updates of update.go. Each has the Go signature
+//
+//	func(p, g, s1, s2, s3 []T, k [maxConsts]T, flags uint64)
+//
+// with the state buffers s1…s3 it uses (the others empty), the constants k
+// of its settings struct in the order the comment above each kernel lists
+// (asmKernels in kernels_amd64.go fills k in that order), and the flag bits
+// below. It walks n = len(p), a multiple of the vector width,
+// one vector at a time (the divisions and square roots bound these loops,
+// not the loop overhead). The constants live in registers 15, 14, … (k[0]
+// in 15); data in 0–5. Flags are tested with a branch per vector, which
+// the CPU predicts every time.
+type fused struct {
+	name   string
+	consts int // how many of k it uses
+	body   func(g *gen)
+}
+
+// maxConsts is the length of the constant array k.
+const maxConsts = 12
+
+// The flag bits; kernels_amd64.go defines the same values.
+const (
+	flagMaximize   = 1 << iota // negate the gradient
+	flagL2                     // g ← g + λ·p
+	flagDecoupled              // Adam: p ← p·Decay
+	flagAMSGrad                // Adam: running maximum in s3
+	flagAccumulate             // RMSprop: Adagrad's v ← v + g·g
+	flagCentered               // RMSprop: mean gradient in s2
+	flagMomentum               // RMSprop: momentum buffer in s3; SGD: in s1
+	flagFirst                  // SGD: the buffer starts as the gradient
+	flagNesterov               // SGD: Nesterov momentum
+)
+
+// The registers holding the bases of the slices.
+const (
+	sP  = "DI"
+	sG  = "SI"
+	sS1 = "DX"
+	sS2 = "R10"
+	sS3 = "R11"
+)
+
+func (g *gen) k(j int) int { return 15 - j }
+
+// ld loads the vector at AX of the slice based in reg into register r.
+func (g *gen) ld(reg string, r int) { g.p("VMOVUP%s %s, %s", g.e.ps[1:], g.m(reg, 0), g.r(r)) }
+
+// st stores register r to the vector at AX of the slice based in reg.
+func (g *gen) st(r int, reg string) { g.p("VMOVUP%s %s, %s", g.e.ps[1:], g.r(r), g.m(reg, 0)) }
+
+// op sets register dst = a OP b: a is the first source, whose payload a
+// NaN result carries when both are NaN, as in the Go expression a OP b.
+func (g *gen) op(name string, a, b, dst int) {
+	g.p("V%s%s %s, %s, %s", name, g.e.ps, g.r(b), g.r(a), g.r(dst))
+}
+
+func (g *gen) mul(a, b, dst int) { g.op("MUL", a, b, dst) }
+func (g *gen) add(a, b, dst int) { g.op("ADD", a, b, dst) }
+func (g *gen) div(a, b, dst int) { g.op("DIV", a, b, dst) }
+func (g *gen) sqrt(a, dst int)   { g.p("VSQRT%s %s, %s", g.e.ps, g.r(a), g.r(dst)) }
+func (g *gen) mov(a, dst int)    { g.p("VMOVAP%s %s, %s", g.e.ps[1:], g.r(a), g.r(dst)) }
+
+// xor sets dst = a XOR b bitwise (AVX-512F has only the integer form).
+func (g *gen) xor(a, b, dst int) {
+	if g.l.reg == "Z" {
+		g.p("VPXORQ %s, %s, %s", g.r(b), g.r(a), g.r(dst))
+	} else {
+		g.p("VXORP%s %s, %s, %s", g.e.ps[1:], g.r(b), g.r(a), g.r(dst))
+	}
+}
+
+// labels numbers the branch targets of when, unique within the file.
+var labels int
+
+// when emits then for vectors where flag is set, and otherwise els (nil:
+// nothing).
+func (g *gen) when(flag int, then, els func()) {
+	labels++
+	skip, end := fmt.Sprintf("%s_%d", g.fn, labels), fmt.Sprintf("%s_%dend", g.fn, labels)
+	g.p("TESTQ $%d, R9", flag)
+	g.p("JZ %s", skip)
+	then()
+	if els != nil {
+		g.p("JMP %s", end)
+	}
+	fmt.Fprintf(g.w, "%s:\n", skip)
+	if els != nil {
+		els()
+		fmt.Fprintf(g.w, "%s:\n", end)
+	}
+}
+
+// gradient loads g into register 0 and p into 1 and applies the shared
+// preamble: g ← −g if Maximize (sign mask in constant sign), g ← g + λ·p
+// if L2 (λ in constant wd). Register 4 is scratch.
+//
+// Where both operands of an operation can be NaN, the kernels put first the
+// operand Go 1.26's compiler put first in the plain loops of update.go, so
+// NaN payloads mostly agree with them too. But that order is the
+// compiler's choice, differs from loop to loop (p ← p + u is computed u + p
+// when p is in memory and p + u when it is in a register) and from version
+// to version, and Go's max intrinsic blends payloads; so the fused updates
+// promise, and the tests check, only that a result is NaN where the plain
+// loop's is: every other result is bit-identical.
+func (g *gen) gradient(sign, wd int) {
+	g.ld(sG, 0)
+	if sign >= 0 {
+		g.when(flagMaximize, func() { g.xor(0, g.k(sign), 0) }, nil)
+	}
+	g.ld(sP, 1)
+	g.when(flagL2, func() {
+		g.mul(g.k(wd), 1, 4)
+		g.add(0, 4, 0)
+	}, nil)
+}
+
+// ema sets register r (loaded from the slice in reg) to r·β + c·x, or with
+// square r·β + (c·x)·x, and stores it; register 4 is scratch. stateFirst
+// puts r·β first in the sum, else the other term (see gradient).
+func (g *gen) ema(reg string, r, beta, c, x int, square, stateFirst bool) {
+	g.ld(reg, r)
+	g.mul(r, g.k(beta), r)
+	g.mul(g.k(c), x, 4)
+	if square {
+		g.mul(4, x, 4)
+	}
+	if stateFirst {
+		g.add(r, 4, r)
+	} else {
+		g.add(4, r, r)
+	}
+	g.st(r, reg)
+}
+
+// max sets register x = max(x, y) as Go's max (runtime.fmax) computes it:
+// y if y is NaN or y > x; else x if x ≠ y (x NaN included); else, both
+// equal, x AND y bitwise (so max(−0, +0) = +0). (Go's intrinsic for max
+// gives the same results but for the payload of a NaN.) Registers 0 and 5 (and
+// masks K1, K2) are scratch.
+func (g *gen) max(x, y int) {
+	ps := g.e.ps
+	if g.l.reg == "Z" {
+		g.p("VCMP%s $0x03, %s, %s, K1", ps, g.r(y), g.r(y))       // y unordered
+		g.p("VCMP%s $0x11, %s, %s, K2", ps, g.r(y), g.r(x))       // x < y
+		g.p("KORW K1, K2, K1")                                    // take y
+		g.p("VCMP%s $0x00, %s, %s, K2", ps, g.r(y), g.r(x))       // x = y
+		and := map[int]string{4: "VPANDD", 8: "VPANDQ"}[g.e.size] // masked lane by lane
+		g.p("%s %s, %s, K2, %s", and, g.r(y), g.r(x), g.r(x))     // x AND y where equal
+		g.p("VBLENDM%s %s, %s, K1, %s", ps, g.r(y), g.r(x), g.r(x))
+		return
+	}
+	g.p("VCMP%s $0x03, %s, %s, %s", ps, g.r(y), g.r(y), g.r(5)) // y unordered
+	g.p("VCMP%s $0x11, %s, %s, %s", ps, g.r(y), g.r(x), g.r(0)) // x < y
+	g.p("VORP%s %s, %s, %s", ps[1:], g.r(0), g.r(5), g.r(5))    // take y
+	g.p("VCMP%s $0x04, %s, %s, %s", ps, g.r(y), g.r(x), g.r(0)) // x ≠ y or unordered
+	g.p("VORP%s %s, %s, %s", ps[1:], g.r(y), g.r(0), g.r(0))    // y OR that
+	g.p("VANDP%s %s, %s, %s", ps[1:], g.r(0), g.r(x), g.r(0))   // x where ≠, x AND y where =
+	g.p("VBLENDV%s %s, %s, %s, %s", ps, g.r(5), g.r(y), g.r(0), g.r(x))
+}
+
+var fusedKernels = []fused{
+	{
+		// k: β₁, 1−β₁, β₂, 1−β₂, −step, bc2, ε, λ, decay, −0. s1 m, s2 v, s3 vmax.
+		name: "adam", consts: 10,
+		body: func(g *gen) {
+			g.ld(sG, 0)
+			g.when(flagMaximize, func() { g.xor(0, g.k(9), 0) }, nil)
+			g.ld(sP, 1)
+			g.when(flagDecoupled, func() { g.mul(1, g.k(8), 1) }, func() {
+				g.when(flagL2, func() {
+					g.mul(g.k(7), 1, 4)
+					g.add(0, 4, 0)
+				}, nil)
+			})
+			g.ema(sS1, 2, 0, 1, 0, false, true)
+			g.ema(sS2, 3, 2, 3, 0, true, true)
+			g.when(flagAMSGrad, func() {
+				g.ld(sS3, 4)
+				g.max(4, 3)
+				g.st(4, sS3)
+				g.mov(4, 3)
+			}, nil)
+			g.sqrt(3, 3)
+			g.div(3, g.k(5), 3)
+			g.add(3, g.k(6), 3)
+			g.mul(g.k(4), 2, 2)
+			g.div(2, 3, 2)
+			g.add(2, 1, 1)
+			g.st(1, sP)
+		},
+	},
+	{
+		// k: β₁, 1−β₁, β₂, 1−β₂, bc2, ε, λ, cg, cm. s1 m, s2 v.
+		name: "nadam", consts: 9,
+		body: func(g *gen) {
+			g.gradient(-1, 6)
+			g.ema(sS1, 2, 0, 1, 0, false, false)
+			g.ema(sS2, 3, 2, 3, 0, true, false)
+			g.div(3, g.k(4), 3)
+			g.sqrt(3, 3)
+			g.add(3, g.k(5), 3)
+			g.mul(g.k(7), 0, 4)
+			g.div(4, 3, 4)
+			g.add(4, 1, 1)
+			g.mul(g.k(8), 2, 4)
+			g.div(4, 3, 4)
+			g.add(1, 4, 1)
+			g.st(1, sP)
+		},
+	},
+	{
+		// k: α, 1−α, ε, λ, −lr, μ, −0. s1 v, s2 gavg, s3 buf.
+		name: "rmsprop", consts: 7,
+		body: func(g *gen) {
+			g.gradient(6, 3)
+			g.when(flagAccumulate, func() {
+				g.ld(sS1, 2)
+				g.mul(0, 0, 4)
+				g.add(4, 2, 2)
+				g.st(2, sS1)
+			}, func() { g.ema(sS1, 2, 0, 1, 0, true, false) })
+			g.when(flagCentered, func() {
+				g.ema(sS2, 3, 0, 1, 0, false, true)
+				g.xor(3, g.k(6), 4) // −1·ḡ, which Go's compiler makes −ḡ
+				g.mul(4, 3, 4)
+				g.add(4, 2, 4)
+				g.sqrt(4, 4)
+			}, func() { g.sqrt(2, 4) })
+			g.add(4, g.k(2), 4)
+			g.when(flagMomentum, func() {
+				g.ld(sS3, 3)
+				g.mul(3, g.k(5), 3)
+				g.div(0, 4, 5)
+				g.add(3, 5, 3)
+				g.st(3, sS3)
+				g.mul(g.k(4), 3, 5)
+			}, func() {
+				g.mul(g.k(4), 0, 5)
+				g.div(5, 4, 5)
+			})
+			g.add(5, 1, 1)
+			g.st(1, sP)
+		},
+	},
+	{
+		// k: ρ, 1−ρ, ε, λ, −lr, −0. s1 v, s2 u.
+		name: "adadelta", consts: 6,
+		body: func(g *gen) {
+			g.gradient(5, 3)
+			g.ema(sS1, 2, 0, 1, 0, true, false)
+			g.ld(sS2, 3)
+			g.add(3, g.k(2), 4)
+			g.sqrt(4, 4)
+			g.add(2, g.k(2), 5)
+			g.sqrt(5, 5)
+			g.div(4, 5, 4)
+			g.mul(0, 4, 4) // Δ
+			g.mul(3, g.k(0), 3)
+			g.mul(g.k(1), 4, 5)
+			g.mul(5, 4, 5)
+			g.add(5, 3, 3)
+			g.st(3, sS2)
+			g.mul(g.k(4), 4, 5)
+			g.add(5, 1, 1)
+			g.st(1, sP)
+		},
+	},
+	{
+		// k: −lr, λ, μ, 1−τ, −0. s1 buf (with flagMomentum).
+		name: "sgd", consts: 5,
+		body: func(g *gen) {
+			g.gradient(4, 1)
+			g.when(flagMomentum, func() {
+				g.when(flagFirst, func() { g.mov(0, 2) }, func() {
+					g.ld(sS1, 2)
+					g.mul(g.k(2), 2, 2)
+					g.mul(g.k(3), 0, 4)
+					g.add(2, 4, 2)
+				})
+				g.st(2, sS1)
+				g.when(flagNesterov, func() {
+					g.mul(g.k(2), 2, 4)
+					g.add(0, 4, 0)
+				}, func() { g.mov(2, 0) })
+			}, nil)
+			g.mul(g.k(0), 0, 4)
+			g.add(4, 1, 1)
+			g.st(1, sP)
+		},
+	},
+}
+
+// writeFused writes one fused update kernel.
+func writeFused(g *gen, f fused) {
+	lanes := g.l.bytes / g.e.size
+	t := map[int]string{4: "float32", 8: "float64"}[g.e.size]
+	kOff := 5 * 24
+	flagsOff := kOff + maxConsts*g.e.size
+	fmt.Fprintf(g.w, "\n// func %s(p, g, s1, s2, s3 []%s, k [%d]%s, flags uint64)\n", g.fn, t, maxConsts, t)
+	fmt.Fprintf(g.w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", g.fn, flagsOff+8)
+	g.p("MOVQ p_base+0(FP), %s", sP)
+	g.p("MOVQ p_len+8(FP), CX")
+	g.p("MOVQ g_base+24(FP), %s", sG)
+	g.p("MOVQ s1_base+48(FP), %s", sS1)
+	g.p("MOVQ s2_base+72(FP), %s", sS2)
+	g.p("MOVQ s3_base+96(FP), %s", sS3)
+	g.p("MOVQ flags+%d(FP), R9", flagsOff)
+	g.p("LEAQ k+%d(FP), BX", kOff)
+	for j := 0; j < f.consts; j++ {
+		g.bcast(fmt.Sprintf("%d(BX)", j*g.e.size), g.k(j))
+	}
+	g.p("XORQ AX, AX")
+	g.p("TESTQ CX, CX")
+	g.p("JZ %s_done", g.fn)
+	fmt.Fprintf(g.w, "%s_loop:\n", g.fn)
+	f.body(g)
+	g.p("ADDQ $%d, AX", lanes)
+	g.p("CMPQ AX, CX")
+	g.p("JB %s_loop", g.fn)
+	fmt.Fprintf(g.w, "%s_done:\n", g.fn)
 	g.p("VZEROUPPER")
 	g.p("RET")
 }

@@ -1,6 +1,7 @@
 // Package vec holds the elementwise loops of a training step on contiguous
 // float32 and float64 slices: arithmetic, axpy, ReLU, its derivative and
-// mask, the finiteness check, and a sum. Each operation has a plain Go loop,
+// mask, the finiteness check, a sum, and the fused one-pass updates of the
+// optimisers (update.go). Each operation has a plain Go loop,
 // the reference, and on
 // amd64 assembly versions (AVX2 and AVX-512, kernels_amd64.s, written by
 // gen_kernels.go) chosen at run time from the CPU's features; build with the
@@ -15,7 +16,8 @@
 // payload; the assembly puts first the operand Go's compiler puts first
 // (the element loaded from memory: x in x·c, x·a in y + x·a), and the tests
 // check NaN payloads too. Sum is the exception: its order is its own (see
-// Sum), not that of a plain loop.
+// Sum), not that of a plain loop. The fused updates match their Go loops
+// bit for bit but for NaN payloads (see update.go).
 //
 // Slices passed together must have the same length, or the call panics;
 // dst may be the same slice as an operand (dst = x + y with dst == x is
@@ -175,6 +177,12 @@ type kernels[T Float] struct {
 	reluMask             func(dst, g, x []T)
 	allFinite            func(x []T) bool
 	sum                  func(x []T) float64
+	// the fused optimiser updates of update.go
+	adam     func(a Adam, p, g, m, v, vmax []T)
+	nadam    func(a NAdam, p, g, m, v []T)
+	rmsprop  func(a RMSprop, p, g, v, gavg, buf []T)
+	adadelta func(a Adadelta, p, g, v, u []T)
+	sgd      func(a SGD, p, g, buf []T)
 }
 
 // impl is an implementation level: the kernels of both element types.
@@ -207,6 +215,7 @@ func goKernels[T Float]() *kernels[T] {
 		add: addGo[T], sub: subGo[T], mul: mulGo[T], div: divGo[T],
 		addScalar: addScalarGo[T], mulScalar: mulScalarGo[T],
 		axpy: axpyGo[T], relu: reluGo[T], step: stepGo[T], reluMask: reluMaskGo[T], allFinite: allFiniteGo[T], sum: sumGo[T],
+		adam: adamGo[T], nadam: nadamGo[T], rmsprop: rmspropGo[T], adadelta: adadeltaGo[T], sgd: sgdGo[T],
 	}
 }
 
