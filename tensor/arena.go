@@ -89,17 +89,26 @@ func (a *Arena[T]) Reset() {
 // New returns a zero-filled tensor of the given shape in the arena; on a nil
 // *Arena it is the package-level New.
 func (a *Arena[T]) New(shape ...int) *Tensor[T] {
+	t := a.Scratch(shape...)
+	clear(t.data)
+	return t
+}
+
+// Scratch is New without the zero fill: the elements hold whatever the
+// arena's memory last held (values of an earlier step). It is for a tensor
+// about to be overwritten entirely, such as a batch gathered from a data
+// set or the result of a product, and saves a pass over its memory. On a
+// nil *Arena it is the package-level New.
+func (a *Arena[T]) Scratch(shape ...int) *Tensor[T] {
 	if a == nil {
 		return New[T](shape...)
 	}
 	n := checkShape("New", shape)
 	t := a.header(nil, shape, nil, 0)
 	if n == 1 {
-		t.one[0] = 0
 		t.data = t.one[:]
 	} else {
 		t.data = a.sets[a.gen&1].data.take(n)
-		clear(t.data)
 	}
 	return t
 }

@@ -105,8 +105,11 @@ func matmul[T Float](a, b *Tensor[T], transA, transB bool) *Tensor[T] {
 	var ob [maxStackDims]int
 	outShape := append(broadcastInto(scratchInts(&ob, max(na, nb)-2), op, a.shape[:na-2], b.shape[:nb-2]), m, n)
 	batch := outShape[:len(outShape)-2]
-	out := ar.New(outShape...)
-	if len(out.data) == 0 || k == 0 { // nothing to compute, or empty sums: zeros
+	if k == 0 { // empty sums: zeros
+		return ar.New(outShape...)
+	}
+	out := ar.Scratch(outShape...) // every element is written below
+	if len(out.data) == 0 {
 		return out
 	}
 	av, at, alda := asMatrix(ar, a)

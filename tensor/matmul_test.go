@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -217,5 +218,29 @@ func tilesMatchSerial[T Float](t *testing.T) {
 				t.Errorf("transA %v, transB %v: the tiled product differs from the serial one", ta, tb)
 			}
 		}
+	}
+}
+
+// A product in an arena writes every element of memory that held other
+// values (NaN here) before, since Scratch skips the zero fill.
+func TestMatMulArenaStaleMemory(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	a, b := RandN[float64](rng, 5, 7), RandN[float64](rng, 7, 3)
+	want := MatMul(a, b)
+	var ar Arena[float64]
+	for range 2 { // the memory of one Reset comes back two Resets later
+		ar.Reset()
+		s := ar.Scratch(5, 3)
+		for i := range s.Data() {
+			s.Data()[i] = math.NaN()
+		}
+	}
+	ar.Reset()
+	if got := MatMul(ar.View(a), b); !slices.Equal(got.Data(), want.Data()) {
+		t.Fatalf("product in reused arena memory: %v, want %v", got, want)
+	}
+	ar.Reset()
+	if z := MatMul(ar.View(New[float64](2, 0)), New[float64](0, 3)); !slices.Equal(z.Data(), make([]float64, 6)) {
+		t.Fatalf("empty sums: %v, want zeros", z)
 	}
 }

@@ -376,9 +376,9 @@ func inputs(ds *data.Dataset, idx []int) (x, y *autodiff.Var[float64]) {
 // arenaInputs is inputs for the rows idx gathered straight into the
 // arena's memory, so that a step with Config.ReuseMemory allocates nothing.
 func arenaInputs(a *autodiff.Arena[float64], ds *data.Dataset, idx []int) (x, y *autodiff.Var[float64]) {
-	xt := a.Tensors().New(len(idx), ds.X.Cols)
+	xt := a.Tensors().Scratch(len(idx), ds.X.Cols)
 	ds.X.GatherInto(xt.Data(), idx)
-	yt := a.Tensors().New(len(idx), 1)
+	yt := a.Tensors().Scratch(len(idx), 1)
 	for k, i := range idx {
 		yt.Data()[k] = ds.Y[i]
 	}
