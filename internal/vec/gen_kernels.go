@@ -1,6 +1,7 @@
 //go:build ignore
 
-// gen_kernels writes kernels_amd64.s, the amd64 loops of package vec. Run it
+// gen_kernels writes kernels_amd64.s, the amd64 loops of package vec (and,
+// with gen_exp.go, exp_amd64.s). Run it
 // with `go generate ./internal/vec` after changing it; the output is
 // committed, so building nabla never needs this program.
 //
@@ -302,6 +303,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	writeExpFile() // gen_exp.go
 }
 
 func write(g *gen, k kernel) {

@@ -1,6 +1,6 @@
 // Package vec holds the elementwise loops of a training step on contiguous
 // float32 and float64 slices: arithmetic, axpy, ReLU, its derivative and
-// mask, the finiteness check, and a sum. Each operation has a plain Go loop,
+// mask, the finiteness check, a sum, and for softmax eˣ and a maximum. Each operation has a plain Go loop,
 // the reference, and on
 // amd64 assembly versions (AVX2 and AVX-512, kernels_amd64.s, written by
 // gen_kernels.go) chosen at run time from the CPU's features; build with the
@@ -15,7 +15,10 @@
 // payload; the assembly puts first the operand Go's compiler puts first
 // (the element loaded from memory: x in x·c, x·a in y + x·a), and the tests
 // check NaN payloads too. Sum is the exception: its order is its own (see
-// Sum), not that of a plain loop.
+// Sum), not that of a plain loop. So is Exp (exp.go): no plain loop of
+// math.Exp is fast, so it has its own algorithm, within 1 ulp of eˣ and
+// written once in Go and once in assembly with the same operations, so
+// that every implementation returns the same bits.
 //
 // Slices passed together must have the same length, or the call panics;
 // dst may be the same slice as an operand (dst = x + y with dst == x is
@@ -182,6 +185,7 @@ type impl struct {
 	name string
 	k32  *kernels[float32]
 	k64  *kernels[float64]
+	math *mathImpl // the kernels of exp.go; nil: its Go loops
 }
 
 // current is the implementation in use: the first of impls, the fastest
