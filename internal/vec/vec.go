@@ -1,8 +1,8 @@
 // Package vec holds the elementwise loops of a training step on contiguous
 // float32 and float64 slices: arithmetic, axpy, ReLU, its derivative and
-// mask, the finiteness check, a sum, and for softmax eˣ and a maximum. Each operation has a plain Go loop,
-// the reference, and on
-// amd64 assembly versions (AVX2 and AVX-512, kernels_amd64.s, written by
+// mask, the finiteness check, a sum, and for softmax eˣ and a maximum. Each
+// operation has a plain Go loop, the reference, and on amd64 assembly
+// versions (AVX2 and AVX-512, kernels_amd64.s, written by
 // gen_kernels.go) chosen at run time from the CPU's features; build with the
 // purego tag to use only the Go loops.
 //
