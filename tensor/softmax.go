@@ -79,6 +79,19 @@ func shiftedExp[T Float](v *vecOps[T], dst, x []T, n int, ms []T, finite bool) {
 	v.exp(dst, dst)
 }
 
+// rowSum is Σ e in float64: vec.Sum, or for a row shorter than its
+// sixteen partial sums (ten classes) a plain loop.
+func rowSum[T Float](v *vecOps[T], e []T) float64 {
+	if len(e) >= 16 {
+		return v.sum(e)
+	}
+	var s float64
+	for _, x := range e {
+		s += float64(x)
+	}
+	return s
+}
+
 // lastAxisRows reports whether a's softmax along axis can take the row-wise
 // kernels (axis is the last, a is contiguous and has elements, T is float32
 // or float64) and returns the fast loops, a's elements and the row length.
@@ -106,7 +119,7 @@ func softmaxRows[T Float](v *vecOps[T], a *Tensor[T], x []T, n int) *Tensor[T] {
 		shiftedExp(v, blk, x[o:o+len(blk)], n, ms[:], false)
 		for r := 0; r < len(blk); r += n {
 			e := blk[r : r+n]
-			v.mulScalar(e, e, T(1/v.sum(e)))
+			v.mulScalar(e, e, T(1/rowSum(v, e)))
 		}
 	}
 	return out
@@ -123,7 +136,7 @@ func logSoftmaxRows[T Float](v *vecOps[T], a *Tensor[T], x []T, n int) *Tensor[T
 		src := x[o : o+len(blk)]
 		shiftedExp(v, blk, src, n, ms[:], true)
 		for r := 0; r < len(blk); r += n {
-			lse := T(math.Log(v.sum(blk[r:r+n]))) + ms[r/n]
+			lse := T(math.Log(rowSum(v, blk[r:r+n]))) + ms[r/n]
 			v.addScalar(blk[r:r+n], src[r:r+n], -lse)
 		}
 	}
@@ -150,7 +163,7 @@ func logSumExpRows[T Float](v *vecOps[T], a *Tensor[T], x []T, n int, keep bool)
 		blk := scratch[:len(src)]
 		shiftedExp(v, blk, src, n, ms[:], true)
 		for r := 0; r < len(blk); r += n {
-			out.data[(o+r)/n] = T(math.Log(v.sum(blk[r:r+n]))) + ms[r/n]
+			out.data[(o+r)/n] = T(math.Log(rowSum(v, blk[r:r+n]))) + ms[r/n]
 		}
 	}
 	return out
@@ -171,8 +184,11 @@ func checkCE[T Float](op string, logits *Tensor[T], labels []int) {
 //	(1/N) Σᵢ ℓᵢ,  ℓᵢ = logsumexp(zᵢ) − zᵢ[yᵢ] = mᵢ + log Σⱼ e^(zᵢⱼ − mᵢ) − zᵢ[yᵢ]
 //
 // with mᵢ the row maximum (0 if infinite), in one pass over the logits: no
-// softmax or log-softmax tensor is made. The sums are in float64. It is
-// the value of −mean(TakeAlong(LogSoftmax(logits, 1), 1, labels)) up to
+// softmax or log-softmax tensor is made. The sums are in float64, and the
+// logarithms of a block of rows are taken as one, log Πᵢ Σⱼ e^(zᵢⱼ − mᵢ):
+// each sum lies in [1, C], and a block holds at most max(1, 1024/C) rows,
+// so the product stays below C^(1024/C) ≤ e^(1024/e) ≈ 10¹⁶³. It is the
+// value of −mean(TakeAlong(LogSoftmax(logits, 1), 1, labels)) up to
 // rounding. It panics on a shape or label that does not fit.
 func SoftmaxCrossEntropy[T Float](logits *Tensor[T], labels []int) T {
 	checkCE("SoftmaxCrossEntropy", logits, labels)
@@ -185,10 +201,12 @@ func SoftmaxCrossEntropy[T Float](logits *Tensor[T], labels []int) T {
 		src := x[o:min(o+b, len(x))]
 		blk := scratch[:len(src)]
 		shiftedExp(v, blk, src, n, ms[:], true)
+		prod := 1.0
 		for r := 0; r < len(blk); r += n {
-			i := (o + r) / n
-			total += math.Log(v.sum(blk[r:r+n])) + float64(ms[r/n]) - float64(src[r+labels[i]])
+			prod *= rowSum(v, blk[r:r+n])
+			total += float64(ms[r/n]) - float64(src[r+labels[(o+r)/n]])
 		}
+		total += math.Log(prod)
 	}
 	return T(total / float64(len(labels)))
 }
@@ -209,7 +227,7 @@ func SoftmaxCrossEntropyGrad[T Float](logits *Tensor[T], labels []int, scale T) 
 		shiftedExp(v, blk, x[o:o+len(blk)], n, ms[:], true)
 		for r := 0; r < len(blk); r += n {
 			e := blk[r : r+n]
-			v.mulScalar(e, e, T(float64(scale)/v.sum(e)))
+			v.mulScalar(e, e, T(float64(scale)/rowSum(v, e)))
 			e[labels[(o+r)/n]] -= scale
 		}
 	}

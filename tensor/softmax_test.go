@@ -130,6 +130,24 @@ func softmaxRowsMatch[T, N Float](t *testing.T) {
 	if s := Softmax(a, 1).Data(); s[0] == s[0] || s[1] == s[1] {
 		t.Errorf("Softmax of a row of −Inf = %v, want NaN as the plain form", s[:2])
 	}
+	// A NaN makes its row NaN (vec.Max skips it; x − max brings it back).
+	for _, n := range []int{3, 40} {
+		x := make([]T, 2*n)
+		x[n+1] = T(math.NaN())
+		a := FromSlice(x, 2, n)
+		s, ls, l := Softmax(a, 1).Data(), LogSoftmax(a, 1).Data(), LogSumExp(a, false, 1).Data()
+		for j := range n {
+			if s[j] != s[j] || ls[j] != ls[j] || s[n+j] == s[n+j] || ls[n+j] == ls[n+j] {
+				t.Fatalf("n=%d: softmax %v and log-softmax %v of rows [0…] and [0 NaN 0…]: want the second NaN", n, s, ls)
+			}
+		}
+		if l[0] != l[0] || l[1] == l[1] {
+			t.Errorf("LogSumExp of rows [0…] and [0 NaN 0…] = %v", l)
+		}
+		if ce := SoftmaxCrossEntropy(a, []int{0, 0}); ce == ce {
+			t.Errorf("SoftmaxCrossEntropy with a NaN logit = %v", ce)
+		}
+	}
 }
 
 // TestSoftmaxCrossEntropy checks the fused loss and its gradient against

@@ -57,14 +57,13 @@ func Exp[T Float](dst, x []T) {
 	pickMath[T]().exp(dst, x)
 }
 
-// Max returns the largest element of x, which must not be empty. The result
-// is NaN when x holds a NaN on the Go loop, and may be NaN or the largest
-// other element on SIMD implementations; which of −0 and +0 it returns when
-// both are the largest is unspecified. Softmax shifts by it, for which both
-// are the same (a NaN element makes the row NaN either way).
+// Max returns the largest element of x that is not NaN: NaNs are skipped,
+// and a slice of NaNs alone gives −Inf. Which of −0 and +0 it returns when
+// both are the largest is unspecified. Softmax shifts by it (a NaN element
+// makes its row NaN all the same, through x − max).
 func Max[T Float](x []T) T {
-	if len(x) == 0 {
-		panic("vec.Max: empty slice")
+	if len(x) < small {
+		return maxGo(x)
 	}
 	return pickMath[T]().max(x)
 }
@@ -189,27 +188,32 @@ func exp32(x32 float32) float32 {
 	return float32(p * math.Float64frombits(math.Float64bits(y)<<52+expOne))
 }
 
-// maxGo is the largest element (NaN wins), in four running maxima so that
-// the comparisons overlap.
+// maxGo is Max's Go loop: four running maxima by the builtin max, which is
+// branch-free (comparisons of random logits would mispredict half the
+// time) but lets a NaN win; if one did, maxSkipNaN starts again.
 func maxGo[T Float](x []T) T {
-	m := [4]T{x[0], x[0], x[0], x[0]}
+	inf := T(math.Inf(-1))
+	m0, m1, m2, m3 := inf, inf, inf, inf
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
-		for k := range m {
-			if v := x[i+k]; v > m[k] || v != v {
-				m[k] = v
-			}
-		}
+		m0, m1, m2, m3 = max(m0, x[i]), max(m1, x[i+1]), max(m2, x[i+2]), max(m3, x[i+3])
 	}
 	for ; i < len(x); i++ {
-		if v := x[i]; v > m[0] || v != v {
-			m[0] = v
+		m0 = max(m0, x[i])
+	}
+	if m := max(m0, m1, m2, m3); m == m {
+		return m
+	}
+	return maxSkipNaN(x)
+}
+
+// maxSkipNaN is the largest element that is not NaN (−Inf if none).
+func maxSkipNaN[T Float](x []T) T {
+	m := T(math.Inf(-1))
+	for _, v := range x {
+		if v > m {
+			m = v
 		}
 	}
-	for _, v := range m[1:] {
-		if v > m[0] || v != v {
-			m[0] = v
-		}
-	}
-	return m[0]
+	return m
 }

@@ -297,6 +297,9 @@ func TestExpSpecials(t *testing.T) {
 	})
 }
 
+// k32max is Max with the implementation's kernel also below small.
+func k32max(x []float32) float32 { return pickMath[float32]().max(x) }
+
 func TestMax(t *testing.T) {
 	withImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
@@ -318,9 +321,31 @@ func TestMax(t *testing.T) {
 			}
 		}
 	})
-	if m := maxGo([]float64{1, math.NaN(), 3, 4, 5, 6}); m == m {
-		t.Errorf("maxGo with a NaN = %v, want NaN", m)
-	}
+	// With specials: the largest number, NaNs skipped (the sign of a zero
+	// aside); −Inf for NaNs alone.
+	withImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(3, 3))
+		for _, n := range lengths[1:] {
+			x := operand[float32](rng, n, 0, true)
+			want := float32(math.Inf(-1))
+			for _, v := range x {
+				if v == v {
+					want = max(want, v)
+				}
+			}
+			got := k32max(x)
+			if got != want {
+				t.Fatalf("Max of %v = %v, want %v", x, got, want)
+			}
+		}
+		inf := []float64{math.Inf(-1), math.NaN()}
+		for len(inf) < 40 {
+			inf = append(inf, inf...)
+		}
+		if m := Max(inf); !math.IsInf(m, -1) {
+			t.Errorf("Max of −Inf and NaN = %v", m)
+		}
+	})
 }
 
 // TestBigExp checks the reference itself on values known to many digits.

@@ -1,7 +1,8 @@
 //go:build ignore
 
 // This part of the generator (run with gen_kernels.go, see its go:generate
-// line) writes exp_amd64.s: the kernels of exp.go. Each performs, lane by
+// line) writes exp_amd64.s: the kernels of exp.go, Exp and Max (maxKernel,
+// written by gen_kernels.go's write). Each Exp kernel performs, lane by
 // lane, exactly the IEEE operations of exp64 or exp32 in exp.go, in the
 // same order, FMAs included; float32 elements are widened to float64 on
 // loading and rounded back on storing, as exp32 does. Two vectors per
@@ -29,6 +30,7 @@ const (
 	ecLn2Hi
 	ecLn2Lo
 	ecOne
+	ecNegInf // as float32 bits in the low word for float32 (for max)
 	ecCoef
 )
 
@@ -36,10 +38,10 @@ const (
 func expTable(f64 bool) []uint64 {
 	b := math.Float64bits
 	if f64 {
-		t := []uint64{b(710), b(-746), b(1.4426950408889634), b(0x1.8p52), b(6.93147180369123816490e-01), b(1.90821492927058770002e-10), 0x3ff0000000000000}
+		t := []uint64{b(710), b(-746), b(1.4426950408889634), b(0x1.8p52), b(6.93147180369123816490e-01), b(1.90821492927058770002e-10), 0x3ff0000000000000, b(math.Inf(-1))}
 		return append(t, invFactorialBits(13)...)
 	}
-	t := []uint64{b(89), b(-104), b(1.4426950408889634), b(0x1.8p52), b(math.Ln2), 0, 0x3ff0000000000000}
+	t := []uint64{b(89), b(-104), b(1.4426950408889634), b(0x1.8p52), b(math.Ln2), 0, 0x3ff0000000000000, uint64(math.Float32bits(float32(math.Inf(-1))))}
 	return append(t, invFactorialBits(9)...)
 }
 
@@ -78,12 +80,59 @@ func writeExpFile() {
 	for _, l := range levels {
 		for _, e := range elems {
 			writeExp(&gen{w: &w, l: l, e: e, fn: "exp" + e.name + l.name}, len(expTable(e.size == 8))-ecCoef)
+			write(&gen{w: &w, l: l, e: e, fn: "max" + e.name + l.name}, maxKernel)
 		}
 	}
 	if err := os.WriteFile("exp_amd64.s", w.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// maxKernel is the largest element of x that is not NaN (n elements, a
+// multiple of the lanes): four vectors of running maxima starting at −Inf,
+// each acc = x > acc ? x : acc (x86's max with x first: a NaN x compares
+// false and is skipped), folded pairwise and then across lanes.
+var maxKernel = kernel{
+	name: "max",
+	sig:  func(t string) string { return fmt.Sprintf("(x []%s) %s", t, t) },
+	args: func(e elem) int { return 24 + e.size },
+	setup: func(g *gen) {
+		g.p("MOVQ x_base+0(FP), SI")
+		g.p("MOVQ x_len+8(FP), CX")
+		g.p("LEAQ expTab%s<>(SB), DX", g.e.name)
+		g.bcast(fmt.Sprintf("%d(DX)", ecNegInf*64), 4) // −Inf
+		for u := 1; u < unroll; u++ {
+			g.p("VMOVAPD %s, %s", g.r(4), g.r(u+4))
+		}
+	},
+	body: func(g *gen, u int) {
+		g.p("VMOVUP%s %s, %s", g.e.ps[1:], g.m("SI", u), g.r(u))
+		g.p("VMAX%s %s, %s, %s", g.e.ps, g.r(u+4), g.r(u), g.r(u+4))
+	},
+	end: func(g *gen) {
+		mx := "VMAX" + g.e.ps
+		g.p("%s %s, %s, %s", mx, g.r(5), g.r(4), g.r(4))
+		g.p("%s %s, %s, %s", mx, g.r(7), g.r(6), g.r(6))
+		g.p("%s %s, %s, %s", mx, g.r(6), g.r(4), g.r(4))
+		if g.l.reg == "Z" {
+			g.p("VEXTRACTF64X4 $1, Z4, Y5")
+			g.p("%s Y5, Y4, Y4", mx)
+		}
+		g.p("VEXTRACTF128 $1, Y4, X5")
+		g.p("%s X5, X4, X4", mx)
+		if g.e.size == 4 {
+			g.p("VMOVHLPS X4, X4, X5")
+			g.p("VMAXPS X5, X4, X4")
+			g.p("VPSHUFD $1, X4, X5")
+			g.p("VMAXSS X5, X4, X4")
+			g.p("VMOVSS X4, ret+24(FP)")
+		} else {
+			g.p("VUNPCKHPD X4, X4, X5")
+			g.p("VMAXSD X5, X4, X4")
+			g.p("VMOVSD X4, ret+24(FP)")
+		}
+	},
 }
 
 // writeExp writes the exp kernel for g's level and element type; ncoef is
