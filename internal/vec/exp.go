@@ -6,8 +6,8 @@ import (
 )
 
 // This file holds the kernels of vec that are not bit-identical to a plain
-// loop of the math package: Exp, and the row maximum Max used beside it by
-// softmax. Exp has its own algorithm, written once in Go (exp64, exp32) and
+// loop of the math package: Exp (and in log.go Log), and the row maximum
+// Max used beside it by softmax. Exp has its own algorithm, written once in Go (exp64, exp32) and
 // once in assembly (exp_amd64.s, from gen_exp.go) performing the same IEEE
 // operations in the same order, FMAs included, so every implementation
 // returns the same bits on every machine; the tests check that, and measure
@@ -70,8 +70,8 @@ func Max[T Float](x []T) T {
 
 // mathKernels are one implementation of this file's kernels for one type.
 type mathKernels[T Float] struct {
-	exp func(dst, x []T)
-	max func(x []T) T
+	exp, log func(dst, x []T)
+	max      func(x []T) T
 }
 
 // mathImpl is one level's mathKernels for both types (impl.math).
@@ -82,8 +82,8 @@ type mathImpl struct {
 
 // goMath is the Go loops of this file.
 var goMath = &mathImpl{
-	k32: &mathKernels[float32]{exp: expGo[float32], max: maxGo[float32]},
-	k64: &mathKernels[float64]{exp: expGo[float64], max: maxGo[float64]},
+	k32: &mathKernels[float32]{exp: expGo[float32], log: logGo[float32], max: maxGo[float32]},
+	k64: &mathKernels[float64]{exp: expGo[float64], log: logGo[float64], max: maxGo[float64]},
 }
 
 // pickMath returns current's kernels of this file for T.

@@ -77,8 +77,17 @@ func writeExpFile() {
 		}
 		fmt.Fprintf(&w, "GLOBL %s<>(SB), RODATA|NOPTR, $%d\n", name, len(tab)*64)
 	}
+	tab := logTable()
+	fmt.Fprintln(&w)
+	for i, v := range tab {
+		for j := 0; j < 8; j++ {
+			fmt.Fprintf(&w, "DATA logTab<>+%d(SB)/8, $0x%016x\n", i*64+j*8, v)
+		}
+	}
+	fmt.Fprintf(&w, "GLOBL logTab<>(SB), RODATA|NOPTR, $%d\n", len(tab)*64)
 	for _, l := range levels {
 		for _, e := range elems {
+			writeLog(&gen{w: &w, l: l, e: e, fn: "log" + e.name + l.name})
 			writeExp(&gen{w: &w, l: l, e: e, fn: "exp" + e.name + l.name}, len(expTable(e.size == 8))-ecCoef)
 			write(&gen{w: &w, l: l, e: e, fn: "max" + e.name + l.name}, maxKernel)
 		}
@@ -141,7 +150,6 @@ func writeExp(g *gen, ncoef int) {
 	t := map[int]string{4: "float32", 8: "float64"}[g.e.size]
 	lanes := g.l.bytes / 8 // float64 lanes per vector
 	half := map[string]string{"Y": "X", "Z": "Y"}[g.l.reg]
-	label := func(l string) { fmt.Fprintf(g.w, "%s_%s:\n", g.fn, l) }
 	row := func(c int) string { return fmt.Sprintf("%d(DX)", c*64) }
 	fmt.Fprintf(g.w, "\n// func %s(dst, x []%s)\n", g.fn, t)
 	fmt.Fprintf(g.w, "TEXT ·%s(SB), NOSPLIT, $0-48\n", g.fn)
@@ -197,14 +205,26 @@ func writeExp(g *gen, ncoef int) {
 			g.p("VMOVUPS %s, %s", h, dst)
 		}
 	}
+	floatLoop(g, lanes, 2, body)
+	g.p("VZEROUPPER")
+	g.p("RET")
+}
+
+// floatLoop writes the loop of a kernel over n = CX elements, lanes float64
+// lanes per vector: unroll vectors per iteration, then one at a time, body
+// writing vector u of the iteration (AX is the index of its first element).
+// It ends with VZEROUPPER and RET.
+func floatLoop(g *gen, lanes, unroll int, body func(u int)) {
+	label := func(l string) { fmt.Fprintf(g.w, "%s_%s:\n", g.fn, l) }
 	g.p("XORQ AX, AX")
 	g.p("MOVQ CX, R8")
-	g.p("ANDQ $%d, R8", -2*lanes)
+	g.p("ANDQ $%d, R8", -unroll*lanes)
 	g.p("JZ %s_one", g.fn)
 	label("loop")
-	body(0)
-	body(1)
-	g.p("ADDQ $%d, AX", 2*lanes)
+	for u := range unroll {
+		body(u)
+	}
+	g.p("ADDQ $%d, AX", unroll*lanes)
 	g.p("CMPQ AX, R8")
 	g.p("JB %s_loop", g.fn)
 	label("one")
@@ -216,4 +236,135 @@ func writeExp(g *gen, ncoef int) {
 	label("done")
 	g.p("VZEROUPPER")
 	g.p("RET")
+}
+
+// The rows of logTable, the constants of log64 as in log.go.
+const (
+	lcTiny = iota
+	lcTwo54
+	lcM54
+	lcSqrtHalf
+	lcBias
+	lcMagic
+	lcKBias
+	lcHiMask
+	lcOne
+	lcTwo
+	lcHalf
+	lcL7
+	lcL5
+	lcL3
+	lcL1
+	lcL6
+	lcL4
+	lcL2
+	lcLn2Hi
+	lcLn2Lo
+	lcNaN
+	lcNegInf
+	lcMax
+	lcZero
+)
+
+func logTable() []uint64 {
+	b := math.Float64bits
+	return []uint64{
+		b(0x1p-1022), b(0x1p54), b(-54), 0x3fe6a09e667f3bcd, 2048 << 52, 0x4330000000000000, b(0x1p52 + 2048), 0xfff0000000000000,
+		b(1), b(2), b(0.5),
+		b(1.479819860511658591e-01), b(1.818357216161805012e-01), b(2.857142874366239149e-01), b(6.666666666666735130e-01),
+		b(1.531383769920937332e-01), b(2.222219843214978396e-01), b(3.999999999940941908e-01),
+		b(6.93147180369123816490e-01), b(1.90821492927058770002e-10),
+		0x7ff8000000000000, b(math.Inf(-1)), b(math.MaxFloat64), 0,
+	}
+}
+
+// writeLog writes the log kernel for g's level and element type: log64's
+// operations in order, one vector per iteration, registers 0–9.
+func writeLog(g *gen) {
+	t := map[int]string{4: "float32", 8: "float64"}[g.e.size]
+	lanes := g.l.bytes / 8
+	half := map[string]string{"Y": "X", "Z": "Y"}[g.l.reg]
+	row := func(c int) string { return fmt.Sprintf("%d(DX)", c*64) }
+	z := g.l.reg == "Z"
+	q := "" // the AVX-512 spelling of the bitwise operations
+	if z {
+		q = "Q"
+	}
+	// sel sets dst = src where cmp(x, mem) holds (VCMPPD's predicate imm).
+	sel := func(imm int, mem, x, src, dst string) {
+		if z {
+			g.p("VCMPPD $%d, %s, %s, K1", imm, mem, x)
+			g.p("VMOVUPD %s, K1, %s", src, dst)
+		} else {
+			g.p("VCMPPD $%d, %s, %s, Y9", imm, mem, x)
+			g.p("VBLENDVPD Y9, %s, %s, %s", src, dst, dst)
+		}
+	}
+	fmt.Fprintf(g.w, "\n// func %s(dst, x []%s)\n", g.fn, t)
+	fmt.Fprintf(g.w, "TEXT ·%s(SB), NOSPLIT, $0-48\n", g.fn)
+	g.p("MOVQ dst_base+0(FP), DI")
+	g.p("MOVQ dst_len+8(FP), CX")
+	g.p("MOVQ x_base+24(FP), SI")
+	g.p("LEAQ logTab<>(SB), DX")
+	r := func(i int) string { return g.r(i) }
+	floatLoop(g, lanes, 1, func(int) {
+		src := fmt.Sprintf("0(SI)(AX*%d)", g.e.size)
+		dst := fmt.Sprintf("0(DI)(AX*%d)", g.e.size)
+		if g.e.size == 8 {
+			g.p("VMOVUPD %s, %s", src, r(0))
+		} else {
+			g.p("VCVTPS2PD %s, %s", src, r(0))
+		}
+		// x subnormal (x < 2⁻¹⁰²²): xs = x·2⁵⁴ (R2) and kadj = −54 (R3)
+		g.p("VMULPD %s, %s, %s", row(lcTwo54), r(0), r(1))
+		g.p("VMOVAPD %s, %s", r(0), r(2))
+		g.p("VPXOR%s %s, %s, %s", q, r(3), r(3), r(3))
+		sel(1, row(lcTiny), r(0), r(1), r(2))
+		sel(1, row(lcTiny), r(0), row(lcM54), r(3))
+		g.p("VPSUBQ %s, %s, %s", row(lcSqrtHalf), r(2), r(4)) // ix
+		g.p("VPADDQ %s, %s, %s", row(lcBias), r(4), r(5))
+		g.p("VPSRLQ $52, %s, %s", r(5), r(5)) // k + 2048
+		g.p("VPOR%s %s, %s, %s", q, row(lcMagic), r(5), r(5))
+		g.p("VSUBPD %s, %s, %s", row(lcKBias), r(5), r(5))
+		g.p("VADDPD %s, %s, %s", r(3), r(5), r(5)) // k
+		g.p("VPAND%s %s, %s, %s", q, row(lcHiMask), r(4), r(4))
+		g.p("VPSUBQ %s, %s, %s", r(4), r(2), r(2))       // z
+		g.p("VSUBPD %s, %s, %s", row(lcOne), r(2), r(2)) // f
+		g.p("VADDPD %s, %s, %s", row(lcTwo), r(2), r(6))
+		g.p("VDIVPD %s, %s, %s", r(6), r(2), r(6)) // s
+		g.p("VMULPD %s, %s, %s", r(6), r(6), r(7)) // s²
+		g.p("VMULPD %s, %s, %s", r(7), r(7), r(8)) // s⁴
+		g.p("VMOVUPD %s, %s", row(lcL7), r(1))
+		for _, c := range []int{lcL5, lcL3, lcL1} {
+			g.p("VFMADD213PD %s, %s, %s", row(c), r(8), r(1))
+		}
+		g.p("VMULPD %s, %s, %s", r(1), r(7), r(1)) // t1
+		g.p("VMOVUPD %s, %s", row(lcL6), r(3))
+		for _, c := range []int{lcL4, lcL2} {
+			g.p("VFMADD213PD %s, %s, %s", row(c), r(8), r(3))
+		}
+		g.p("VMULPD %s, %s, %s", r(3), r(8), r(3)) // t2
+		g.p("VADDPD %s, %s, %s", r(3), r(1), r(1)) // R = t1 + t2
+		g.p("VMULPD %s, %s, %s", row(lcHalf), r(2), r(7))
+		g.p("VMULPD %s, %s, %s", r(2), r(7), r(7)) // hfsq
+		g.p("VADDPD %s, %s, %s", r(1), r(7), r(1))
+		g.p("VMULPD %s, %s, %s", r(1), r(6), r(1))
+		g.p("VMULPD %s, %s, %s", row(lcLn2Lo), r(5), r(8))
+		g.p("VADDPD %s, %s, %s", r(8), r(1), r(1)) // a
+		g.p("VSUBPD %s, %s, %s", r(1), r(7), r(7))
+		g.p("VSUBPD %s, %s, %s", r(2), r(7), r(7))
+		g.p("VMULPD %s, %s, %s", row(lcLn2Hi), r(5), r(5))
+		g.p("VSUBPD %s, %s, %s", r(7), r(5), r(5))     // log x
+		sel(0, row(lcZero), r(0), row(lcNegInf), r(5)) // x == 0
+		sel(1, row(lcZero), r(0), row(lcNaN), r(5))    // x < 0
+		sel(6, row(lcMax), r(0), r(0), r(5))           // !(x ≤ Max): +Inf, NaN
+		if g.e.size == 8 {
+			g.p("VMOVUPD %s, %s", r(5), dst)
+		} else {
+			op := map[string]string{"Y": "VCVTPD2PSY", "Z": "VCVTPD2PS"}[g.l.reg]
+			h := half + r(5)[1:]
+			g.p("%s %s, %s", op, r(5), h)
+			g.p("VMOVUPS %s, %s", h, dst)
+		}
+	})
 }

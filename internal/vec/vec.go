@@ -1,6 +1,7 @@
 // Package vec holds the elementwise loops of a training step on contiguous
 // float32 and float64 slices: arithmetic, axpy, ReLU, its derivative and
-// mask, the finiteness check, a sum, and for softmax eˣ and a maximum. Each
+// mask, the finiteness check, a sum, and for softmax eˣ, log x and a
+// maximum. Each
 // operation has a plain Go loop, the reference, and on amd64 assembly
 // versions (AVX2 and AVX-512, kernels_amd64.s, written by
 // gen_kernels.go) chosen at run time from the CPU's features; build with the
@@ -15,10 +16,10 @@
 // payload; the assembly puts first the operand Go's compiler puts first
 // (the element loaded from memory: x in x·c, x·a in y + x·a), and the tests
 // check NaN payloads too. Sum is the exception: its order is its own (see
-// Sum), not that of a plain loop. So is Exp (exp.go): no plain loop of
-// math.Exp is fast, so it has its own algorithm, within 1 ulp of eˣ and
-// written once in Go and once in assembly with the same operations, so
-// that every implementation returns the same bits.
+// Sum), not that of a plain loop. So are Exp and Log (exp.go, log.go): no
+// plain loop of math.Exp or math.Log is fast, so each has its own
+// algorithm, within 1 ulp, written once in Go and once in assembly with
+// the same operations, so that every implementation returns the same bits.
 //
 // Slices passed together must have the same length, or the call panics;
 // dst may be the same slice as an operand (dst = x + y with dst == x is
