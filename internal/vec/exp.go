@@ -7,11 +7,11 @@ import (
 
 // This file holds the kernels of vec that are not bit-identical to a plain
 // loop of the math package: Exp (and in log.go Log), and the row maximum
-// Max used beside it by softmax. Exp has its own algorithm, written once in Go (exp64, exp32) and
-// once in assembly (exp_amd64.s, from gen_exp.go) performing the same IEEE
-// operations in the same order, FMAs included, so every implementation
-// returns the same bits on every machine; the tests check that, and measure
-// the algorithm's error against math.Exp.
+// Max used beside it by softmax. Exp has its own algorithm, written once in
+// Go (exp64, exp32) and once in assembly (exp_amd64.s, from gen_exp.go)
+// performing the same IEEE operations in the same order, FMAs included, so
+// every implementation returns the same bits on every machine; the tests
+// check that, and measure the algorithm's error against eˣ.
 //
 // The algorithm (Cody and Waite's reduction, then a polynomial):
 //
@@ -25,8 +25,9 @@ import (
 // float64: lo = −746 and hi = 710 (beyond them eˣ rounds to 0 and +Inf);
 // ln2 is split as ln2Hi + ln2Lo (two FMAs); the series stops at r¹³/13!
 // (truncation < 6·10⁻¹⁸ relative); and 2ⁿ is applied as 2^⌊n/2⌋ · 2^(n−⌊n/2⌋),
-// two exact scalings of which only the last rounds, so that results down in
-// the subnormal range (x < −708.4) round once.
+// both normal numbers, so that n may reach −1076 and 1024: the first
+// scaling is exact, the second too unless the result is subnormal
+// (x < −708.4), where it rounds p·2ⁿ once to the subnormal grid.
 //
 // float32: the arithmetic is done in float64 and the result rounded to
 // float32 once. lo = −104, hi = 89 (e⁸⁹ > MaxFloat32 becomes +Inf, e⁻¹⁰⁴ is

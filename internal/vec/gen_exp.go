@@ -1,13 +1,14 @@
 //go:build ignore
 
 // This part of the generator (run with gen_kernels.go, see its go:generate
-// line) writes exp_amd64.s: the kernels of exp.go, Exp and Max (maxKernel,
-// written by gen_kernels.go's write). Each Exp kernel performs, lane by
-// lane, exactly the IEEE operations of exp64 or exp32 in exp.go, in the
-// same order, FMAs included; float32 elements are widened to float64 on
-// loading and rounded back on storing, as exp32 does. Two vectors per
-// iteration, then one at a time; n (the length) is a multiple of the lanes
-// of one vector of float64s (4 with AVX2, 8 with AVX-512).
+// line) writes exp_amd64.s: the kernels of exp.go and log.go, Exp, Log and
+// Max (maxKernel, written by gen_kernels.go's write). Each Exp and Log
+// kernel performs, lane by lane, exactly the IEEE operations of exp64,
+// exp32 or log64, in the same order, FMAs included; float32 elements are
+// widened to float64 on loading and rounded back on storing, as exp32 and
+// logGo do. Exp does two vectors per iteration, Log one, then one at a
+// time (floatLoop); n (the length) is a multiple of the lanes of one
+// vector of float64s (4 with AVX2, 8 with AVX-512).
 
 package main
 
