@@ -63,9 +63,10 @@ func blockRows(n int) int { return min(max(1, 1024/n), maxBlock) }
 const maxBlock = 64
 
 // shiftedExp sets dst = e^(x − mᵣ) row by row for the rows of n elements
-// of x (at most maxBlock), mᵣ the row's maximum, kept in ms. With finite
-// set, a maximum of ±Inf or NaN is replaced by 0 (as LogSumExp shifts:
-// a row of −Inf then gives zeros, and its log-sum-exp −Inf).
+// of x (at most maxBlock), mᵣ the row's maximum (vec.Max: NaNs skipped; a
+// NaN still makes its row NaN through x − mᵣ), kept in ms. With finite
+// set, a maximum of ±Inf is replaced by 0, as LogSumExp shifts: a row of
+// −Inf then gives zeros, and its log-sum-exp −Inf.
 func shiftedExp[T Float](v *vecOps[T], dst, x []T, n int, ms []T, finite bool) {
 	for r := 0; r*n < len(x); r++ {
 		row := x[r*n : (r+1)*n]
