@@ -193,6 +193,12 @@ func primCases() []primCase {
 		un("IndexSelect/last", fixed([]int{2, 3, 4}), anyD, idx(IndexSelect[float64], -1, 1, 1, 0)),
 		un("IndexAdd", fixed([]int{3, 3}), anyD, adj(IndexAdd[float64], []int{4, 3}, 0, 2, 0, 2)),
 		un("IndexAdd/last", fixed([]int{2, 2}), anyD, adj(IndexAdd[float64], []int{2, 3}, -1, 2, 2)),
+		un("SoftmaxCrossEntropy", fixed([]int{3, 4}), anyD, func(x *v64) *v64 { return SoftmaxCrossEntropy(x, []int{2, 0, 3}) }),
+		un("SoftmaxCrossEntropy/wide", fixed([]int{2, 37}), anyD, func(x *v64) *v64 { return SoftmaxCrossEntropy(x, []int{36, 5}) }),
+		// squared, so the upstream gradient depends on x and the Hessian
+		// needs the gradient primitive's rule with respect to it too
+		un("SoftmaxCrossEntropy/squared", fixed([]int{3, 5}), anyD, func(x *v64) *v64 { return Square(SoftmaxCrossEntropy(x, []int{4, 0, 2})) }),
+		un("SoftmaxCrossEntropy/oneclass", fixed([]int{2, 1}), anyD, func(x *v64) *v64 { return SoftmaxCrossEntropy(x, []int{0, 0}) }),
 		un("TakeAlong", fixed([]int{3, 4}), anyD, idx(TakeAlong[float64], 1, 2, 0, 3)),
 		un("TakeAlong/axis0", fixed([]int{3, 4}), anyD, idx(TakeAlong[float64], 0, 0, 2, 1, 2)),
 		un("TakeAlong/middle", fixed([]int{2, 3, 2}), anyD, idx(TakeAlong[float64], 1, 2, 0, 1, 1)),

@@ -129,12 +129,30 @@ func LogSumExp[T Float](x *Var[T], keepDims bool, axes ...int) *Var[T] {
 	return Reshape(out, shape...)
 }
 
-// Softmax returns e^x / Σ e^x along axis.
+// Softmax returns e^x / Σ e^x along axis, as Exp(LogSoftmax(x, axis)).
 func Softmax[T Float](x *Var[T], axis int) *Var[T] { return Exp(LogSoftmax(x, axis)) }
 
-// LogSoftmax returns x − logsumexp(x) along axis.
+// LogSoftmax returns x − logsumexp(x) along axis, computed by
+// tensor.LogSoftmax (row by row with vec.Exp along the last axis of a
+// contiguous float32 or float64 value).
 func LogSoftmax[T Float](x *Var[T], axis int) *Var[T] {
-	return Sub(x, LogSumExp(x, true, axis))
+	n := newNode(logSoftmaxOp[T]{}, x, nil, nil)
+	n.set(tensor.LogSoftmax(x.val(), axis))
+	if n.requiresGrad {
+		n.params().axis = axis
+	}
+	return n
+}
+
+// logSoftmaxOp is LogSoftmax; a recorded node keeps the axis in its extra.
+type logSoftmaxOp[T Float] struct{}
+
+func (logSoftmaxOp[T]) name() string { return "log_softmax" }
+
+// ∂yᵢ/∂xⱼ = [i = j] − softmax(x)ⱼ with y = log softmax(x), so the
+// vector-Jacobian product is g − e^y · Σ g along the axis
+func (logSoftmaxOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = Sub(g, Mul(Exp(plain(g, out)), Sum(g, true, out.extra.axis)))
 }
 
 // signs encodes the sign of every element as '+', '-', '0' or 'n' (NaN).

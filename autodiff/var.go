@@ -72,7 +72,8 @@ type extra[T Float] struct {
 	more []*Var[T]
 	// axes is the set of reduced axes of Sum (bit i: axis i).
 	axes uint64
-	// axis and idx are TakeAlong's and PutAlong's axis and indices.
+	// axis and idx are TakeAlong's and PutAlong's axis and indices; axis is also
+	// LogSoftmax's, idx SoftmaxCrossEntropy's labels.
 	axis int
 	idx  []int
 	// gradBuf is the leaf's own gradient storage (see accumulate).

@@ -49,7 +49,11 @@ func BCEWithLogits[T Float](logits, target *autodiff.Var[T]) *autodiff.Var[T] {
 //
 //	ℓᵢ = −log softmax(zᵢ)[yᵢ] = logsumexp(zᵢ) − zᵢ[yᵢ],  ∂ℓᵢ/∂zᵢ = softmax(zᵢ) − onehot(yᵢ)
 //
-// computed with LogSoftmax (stable for large logits) and TakeAlong.
+// computed by autodiff.SoftmaxCrossEntropy, which fuses the log-sum-exp
+// (stable for large logits), the pick and the mean into one pass over the
+// logits, and the gradient into one more; it equals
+// −Mean(TakeAlong(LogSoftmax(logits, 1), 1, labels)) up to rounding, and
+// second derivatives through it are exact.
 func SoftmaxCrossEntropy[T Float](logits *autodiff.Var[T], labels []int) *autodiff.Var[T] {
 	lv := logits.Value()
 	if lv.Dims() != 2 || lv.Dim(0) != len(labels) {
@@ -60,8 +64,7 @@ func SoftmaxCrossEntropy[T Float](logits *autodiff.Var[T], labels []int) *autodi
 			panic(fmt.Sprintf("nn: SoftmaxCrossEntropy: label %d at index %d is outside [0, %d)", y, i, c))
 		}
 	}
-	picked := autodiff.TakeAlong(autodiff.LogSoftmax(logits, 1), 1, labels)
-	return autodiff.Neg(autodiff.Mean(picked, false))
+	return autodiff.SoftmaxCrossEntropy(logits, labels)
 }
 
 // CrossEntropy is SoftmaxCrossEntropy in the form of a Loss: target holds the

@@ -23,7 +23,10 @@ func arenaStep(ar *Arena[float32], x, w, b *Tensor[float32], labels []int) float
 	v := Squeeze(Unsqueeze(Permute(Slice(h, 1, 2, 7), 1, 0), 0))
 	v = Pad(Concat(0, v, v), 1, 1, 2)
 	v = IndexAdd(v.AppendShape(sb[:0]), 0, labels[:3], IndexSelect(v, 0, labels[:3]))
-	return Mean(picked, false).Item() + Sum(s, false).Item() + Max(v, false).Item()
+	// The row-wise softmax kernels and the fused cross-entropy.
+	ce := SoftmaxCrossEntropy(h, labels) + Sum(SoftmaxCrossEntropyGrad(h, labels, 0.5), false).Item()
+	ce += Sum(Softmax(h, 1), false).Item() + Sum(LogSumExp(h, false, 1), false).Item() + Sum(Exp(Slice(h, 1, 0, 9)), false).Item()
+	return Mean(picked, false).Item() + Sum(s, false).Item() + Max(v, false).Item() + ce
 }
 
 func TestArenaMatchesHeapAndRecycles(t *testing.T) {

@@ -446,11 +446,41 @@ func Apply[T Float](a *Tensor[T], f func(float64) float64) *Tensor[T] {
 	return Map(a, func(x T) T { return T(f(float64(x))) })
 }
 
-// Exp returns eˣ elementwise.
-func Exp[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, math.Exp) }
+// Exp returns eˣ elementwise: math.Exp for named element types, and for
+// float32 and float64 internal/vec's Exp (SIMD where the CPU has it), which
+// is within 1 ulp of eˣ but not always bit-identical to math.Exp (see
+// vec.Exp for its measured error).
+func Exp[T Float](a *Tensor[T]) *Tensor[T] {
+	return vecOrApply(a, math.Exp, func(v *vecOps[T]) func(dst, x []T) { return v.exp })
+}
 
-// Log returns the natural logarithm elementwise (−Inf at 0, NaN below).
-func Log[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, math.Log) }
+// Log returns the natural logarithm elementwise (−Inf at 0, NaN below):
+// math.Log for named element types, internal/vec's Log for float32 and
+// float64 (within 1 ulp; see vec.Log).
+func Log[T Float](a *Tensor[T]) *Tensor[T] {
+	return vecOrApply(a, math.Log, func(v *vecOps[T]) func(dst, x []T) { return v.log })
+}
+
+// vecOrApply is Apply(a, f) for named element types, and for float32 and
+// float64 the elementwise kernel of vecOps that kernel picks, on a's
+// elements (copied to be contiguous first if they are not).
+func vecOrApply[T Float](a *Tensor[T], f func(float64) float64, kernel func(*vecOps[T]) func(dst, x []T)) *Tensor[T] {
+	v := fast[T]()
+	if v == nil {
+		return Apply(a, f)
+	}
+	k := kernel(v)
+	out := arenaOf(a, nil).New(a.shape...)
+	if a.isBroadcastScalar() { // one element seen everywhere: compute it once
+		k(out.data[:1], a.data[a.offset:a.offset+1])
+		for i := range out.data {
+			out.data[i] = out.data[0]
+		}
+		return out
+	}
+	k(out.data, a.Data())
+	return out
+}
 
 // Sqrt returns √x elementwise.
 func Sqrt[T Float](a *Tensor[T]) *Tensor[T] { return Apply(a, math.Sqrt) }

@@ -185,8 +185,19 @@ func checkNonEmpty[T Float](op string, a *Tensor[T], axes []int) {
 }
 
 // LogSumExp returns log Σ eˣ over the given axes, computed as m + log Σ e^(x−m)
-// with m the maximum so it neither overflows nor underflows.
+// with m the maximum so it neither overflows nor underflows. Over the last
+// axis alone of a contiguous float32 or float64 tensor it is computed row by
+// row with vec.Exp, the sum in float64 (see softmax.go).
 func LogSumExp[T Float](a *Tensor[T], keepDims bool, axes ...int) *Tensor[T] {
+	if len(axes) == 1 || len(a.shape) == 1 && len(axes) == 0 {
+		ax := len(a.shape) - 1
+		if len(axes) == 1 {
+			ax = axes[0]
+		}
+		if v, x, n := lastAxisRows("LogSumExp", a, ax); v != nil {
+			return logSumExpRows(v, a, x, n, keepDims) // see softmax.go
+		}
+	}
 	defer asOp("LogSumExp")
 	m := Max(a, true, axes...)
 	m = Map(m, func(x T) T { // an all −Inf slice has logsumexp −Inf: shift by 0
@@ -259,14 +270,24 @@ func SumTo[T Float](a *Tensor[T], shape ...int) *Tensor[T] {
 }
 
 // Softmax returns e^(x−m) / Σ e^(x−m) along axis (m the max along axis).
+// Along the last axis of a contiguous float32 or float64 tensor it is
+// computed row by row with vec.Exp (see softmax.go).
 func Softmax[T Float](a *Tensor[T], axis int) *Tensor[T] {
+	if v, x, n := lastAxisRows("Softmax", a, axis); v != nil {
+		return softmaxRows(v, a, x, n)
+	}
 	defer asOp("Softmax")
 	e := Exp(Sub(a, Max(a, true, axis)))
 	return Div(e, Sum(e, true, axis))
 }
 
-// LogSoftmax returns x − logsumexp(x) along axis.
+// LogSoftmax returns x − logsumexp(x) along axis. Along the last axis of a
+// contiguous float32 or float64 tensor it is computed row by row with
+// vec.Exp (see softmax.go).
 func LogSoftmax[T Float](a *Tensor[T], axis int) *Tensor[T] {
+	if v, x, n := lastAxisRows("LogSoftmax", a, axis); v != nil {
+		return logSoftmaxRows(v, a, x, n)
+	}
 	defer asOp("LogSoftmax")
 	return Sub(a, LogSumExp(a, true, axis))
 }

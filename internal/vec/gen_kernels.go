@@ -1,8 +1,9 @@
 //go:build ignore
 
-// gen_kernels writes kernels_amd64.s, the amd64 loops of package vec. Run it
-// with `go generate ./internal/vec` after changing it; the output is
-// committed, so building nabla never needs this program.
+// gen_kernels writes kernels_amd64.s, the amd64 loops of package vec (and,
+// with gen_exp.go, exp_amd64.s). Run it with `go generate ./internal/vec`
+// after changing it; the output is committed, so building nabla never
+// needs this program.
 //
 // Every kernel walks n = len of its first slice elements, n a multiple of
 // the vector width (the Go wrappers in kernels_amd64.go do the tail with the
@@ -312,6 +313,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	writeExpFile() // gen_exp.go
 }
 
 func write(g *gen, k kernel) {

@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-//go:generate go run gen_kernels.go
+//go:generate go run gen_kernels.go gen_exp.go
 
 // The assembly loops (kernels_amd64.s); each walks the whole of its first
 // slice, whose length must be a multiple of the vector width (8 float32 or

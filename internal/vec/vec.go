@@ -1,9 +1,9 @@
 // Package vec holds the elementwise loops of a training step on contiguous
 // float32 and float64 slices: arithmetic, axpy, ReLU, its derivative and
-// mask, the finiteness check, a sum, and the fused one-pass updates of the
-// optimisers (update.go). Each operation has a plain Go loop,
-// the reference, and on
-// amd64 assembly versions (AVX2 and AVX-512, kernels_amd64.s, written by
+// mask, the finiteness check, a sum, the fused one-pass updates of the
+// optimisers (update.go), and for softmax eˣ, log x and a maximum. Each
+// operation has a plain Go loop, the reference, and on amd64 assembly
+// versions (AVX2 and AVX-512, kernels_amd64.s, written by
 // gen_kernels.go) chosen at run time from the CPU's features; build with the
 // purego tag to use only the Go loops.
 //
@@ -17,7 +17,11 @@
 // (the element loaded from memory: x in x·c, x·a in y + x·a), and the tests
 // check NaN payloads too. Sum is the exception: its order is its own (see
 // Sum), not that of a plain loop. The fused updates match their Go loops
-// bit for bit but for NaN payloads (see update.go).
+// bit for bit but for NaN payloads (see update.go). Exp and Log (exp.go,
+// log.go) are exceptions too: no plain loop of math.Exp or math.Log is
+// fast, so each has its own algorithm, within 1 ulp, written once in Go and
+// once in assembly with the same operations, so that every implementation
+// returns the same bits.
 //
 // Slices passed together must have the same length, or the call panics;
 // dst may be the same slice as an operand (dst = x + y with dst == x is
@@ -190,6 +194,7 @@ type impl struct {
 	name string
 	k32  *kernels[float32]
 	k64  *kernels[float64]
+	math *mathImpl // the kernels of exp.go; nil: its Go loops
 }
 
 // current is the implementation in use: the first of impls, the fastest
