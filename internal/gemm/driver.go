@@ -23,11 +23,23 @@ type kernel[T Float] struct {
 	// kc: depth of a packed block; mc, nc: rows of the A block and columns
 	// of the B block (multiples of mr and nr).
 	mc, kc, nc int
-	// fn sets the mr×nr tile at c (row stride ldc) to alpha·acc + beta·c
-	// (alpha·acc if beta == 0), where acc = Σₚ a[p·mr:][:mr]ᵀ·b[p·bs:][:nr]
-	// over p < k: a is a packed micro-panel of A; b is a packed micro-panel
-	// of B (bs = nr) or B itself (bs = ldb).
-	fn func(k int, a, b []T, bs int, c []T, ldc int, alpha, beta T)
+	// fn sets the first rows×cols of the mr×nr tile at c (row stride ldc)
+	// to alpha·acc + beta·c (alpha·acc if beta == 0), where
+	// acc = Σₚ a[p·as:][:mr]ᵀ·b[p·bs:][:nr] over p < k, each element one
+	// chain of fused multiply-adds in the order of p (the same in every
+	// kernel, so an element does not depend on the kernel or the tile it
+	// falls in): a is a packed micro-panel of A (as = mr) or a transposed
+	// A itself (as = lda); b is a packed micro-panel of B (bs = nr) or B
+	// itself (bs = ldb). Unless partial, fn ignores rows and cols and sets
+	// the whole tile.
+	fn      func(k int, a []T, as int, b []T, bs int, c []T, ldc, rows, cols int, alpha, beta T)
+	partial bool
+	// fnRowA, if not nil, is fn for a row-major A read in place: row i of
+	// the micro-panel at a[i·as:] (as = lda).
+	fnRowA func(k int, a []T, as int, b []T, bs int, c []T, ldc, rows, cols int, alpha, beta T)
+	// narrow, if not nil, is a kernel with fewer columns (and the same kc,
+	// so that it sums in the same order), for products with few columns.
+	narrow *kernel[T]
 	// directRows: B is read in place, not packed, when it is row-major
 	// and op(A) has at most this many rows. Packing B costs about as much
 	// as reading it a few times; below that reuse, reading it in place is
@@ -57,7 +69,7 @@ func getWorkspace[T Float](kern *kernel[T]) *workspace[T] {
 	if n := kern.kc * kern.nc; len(w.b) < n {
 		w.b = make([]T, n)
 	}
-	if n := kern.mr * kern.nr; len(w.tile) < n {
+	if n := kern.mr * kern.nr; len(w.tile) < n { // also enough for kern.narrow
 		w.tile = make([]T, n)
 	}
 	return w
@@ -80,12 +92,22 @@ func gemm[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a
 		return
 	}
 	// Tiles past the edges of C are computed whole, so a C with few columns
-	// (n = 10 against nr = 32) wastes most of the work. Then compute
-	// Cᵀ = op(B)ᵀ·op(A)ᵀ instead, whose rows are C's columns, if that wastes
-	// much less; its tiles are merged into C through the scratch tile, so it
-	// has to save more than that merge costs.
+	// (n = 10 against nr = 32) wastes most of the work. Then use the
+	// narrow kernel (slower than kern on whole tiles: only when n fits in
+	// one of its tiles), or compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, whose rows are
+	// C's columns, whichever wastes least; Cᵀ's tiles are merged into C
+	// through the scratch tile, so it has to save more than that merge
+	// costs: its padded area counts 4/3.
 	rs, cs := ldc, 1 // element (i, j) of the product is c[i·rs + j·cs]
-	if 4*padded(n, kern.mr)*padded(m, kern.nr) < 3*padded(m, kern.mr)*padded(n, kern.nr) {
+	area := func(kn *kernel[T], m, n int) int { return padded(m, kn.mr) * padded(n, kn.nr) }
+	best, swap := 3*area(kern, m, n), false
+	if kn := kern.narrow; kn != nil && n <= kn.nr && 3*area(kn, m, n) < best {
+		kern, best = kn, 3*area(kn, m, n)
+	}
+	if 4*area(kern, n, m) < best {
+		swap = true
+	}
+	if swap {
 		m, n = n, m
 		a, lda, transA, b, ldb, transB = b, ldb, !transB, a, lda, !transA
 		rs, cs = 1, ldc
@@ -312,43 +334,63 @@ func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T,
 	defer putWorkspace(w)
 	mr, nr := kern.mr, kern.nr
 	tile := w.tile[:mr*nr]
-	direct := !transB && m <= kern.directRows
+	// A transposed holds the columns of A's micro-panels mr values apart:
+	// read in place, whole panels need no packing. A row-major is read in
+	// place by kern.fnRowA when one panel of B is all it meets, as packing
+	// it would then cost more than the product. B row-major holds the rows
+	// of B's micro-panels: read in place when few panels of A use it.
+	// Partial panels are packed, as their padding has to be zero.
+	rowA := !transA && kern.fnRowA != nil && n <= nr
+	directA := transA || rowA
+	directB := !transB && m <= kern.directRows
 	for ic := 0; ic < m; ic += kern.mc {
 		mc := min(kern.mc, m-ic)
+		wholeA := mc / mr * mr // rows in whole panels
 		for pc := 0; pc < k; pc += kern.kc {
 			kc := min(kern.kc, k-pc)
 			betaPC := beta
 			if pc > 0 {
 				betaPC = 1
 			}
-			packA(kern, w.a, transA, a, lda, ic, pc, mc, kc)
+			if directA {
+				packA(kern, w.a, transA, a, lda, ic+wholeA, pc, mc-wholeA, kc)
+			} else {
+				packA(kern, w.a, transA, a, lda, ic, pc, mc, kc)
+			}
 			for jc := 0; jc < n; jc += kern.nc {
 				nc := min(kern.nc, n-jc)
-				whole := nc / nr * nr // columns in whole panels
-				if direct {
-					// Pack only the partial panel at the edge.
-					packB(kern, w.b, false, b, ldb, pc, jc+whole, kc, nc-whole)
+				wholeB := nc / nr * nr // columns in whole panels
+				if directB {
+					packB(kern, w.b, false, b, ldb, pc, jc+wholeB, kc, nc-wholeB)
 				} else {
 					packB(kern, w.b, transB, b, ldb, pc, jc, kc, nc)
 				}
 				for ir := 0; ir < mc; ir += mr {
-					ap := w.a[ir*kc : (ir+mr)*kc]
+					ap, as, fn := w.a[ir*kc:(ir+mr)*kc], mr, kern.fn
+					switch {
+					case directA && ir >= wholeA: // the packed partial panel
+						ap = w.a[:mr*kc]
+					case transA:
+						ap, as = a[pc*lda+ic+ir:], lda
+					case rowA:
+						ap, as, fn = a[(ic+ir)*lda+pc:], lda, kern.fnRowA
+					}
 					rows := min(mr, mc-ir)
 					for jr := 0; jr < nc; jr += nr {
 						bp, bs := w.b[jr*kc:(jr+nr)*kc], nr
-						cols := min(nr, nc-jr)
-						if direct {
+						if directB {
 							bp = w.b[:nr*kc]
-							if jr < whole {
+							if jr < wholeB {
 								bp, bs = b[pc*ldb+jc+jr:], ldb
 							}
 						}
+						cols := min(nr, nc-jr)
 						ci := (ic+ir)*rs + (jc+jr)*cs
-						if rows == mr && cols == nr && cs == 1 {
-							kern.fn(kc, ap, bp, bs, c[ci:], rs, alpha, betaPC)
+						if cs == 1 && (kern.partial || rows == mr && cols == nr) {
+							fn(kc, ap, as, bp, bs, c[ci:], rs, rows, cols, alpha, betaPC)
 							continue
 						}
-						kern.fn(kc, ap, bp, bs, tile, nr, 1, 0)
+						fn(kc, ap, as, bp, bs, tile, nr, mr, nr, 1, 0)
 						merge(rows, cols, alpha, tile, nr, betaPC, c[ci:], rs, cs)
 					}
 				}

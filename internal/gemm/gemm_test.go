@@ -159,15 +159,59 @@ func testKernel[T Float](t *testing.T, kern *kernel[T], quick bool) {
 	}
 }
 
-// TestKernels runs every kernel this CPU supports (AVX-512, AVX2, Go on
-// amd64; Go elsewhere) against the float64 reference. Under the race
-// detector, which only matters for TestParallel, just the small shapes.
+// withNarrow returns kernels and, after each one that has a narrow
+// kernel, that kernel.
+func withNarrow[T Float](kernels []*kernel[T]) []*kernel[T] {
+	var all []*kernel[T]
+	for _, kern := range kernels {
+		all = append(all, kern)
+		if kern.narrow != nil {
+			all = append(all, kern.narrow)
+		}
+	}
+	return all
+}
+
+// TestKernels runs every kernel this CPU supports (AVX-512 and its narrow
+// kernel, AVX2, Go on amd64; Go elsewhere) on every shape, against the
+// float64 reference. Under the race detector, which only matters for
+// TestParallel, just the small shapes.
 func TestKernels(t *testing.T) {
-	for _, kern := range kernels32 {
+	for _, kern := range withNarrow(kernels32) {
 		t.Run("float32/"+kern.name, func(t *testing.T) { t.Parallel(); testKernel(t, kern, raceEnabled) })
 	}
-	for _, kern := range kernels64 {
+	for _, kern := range withNarrow(kernels64) {
 		t.Run("float64/"+kern.name, func(t *testing.T) { t.Parallel(); testKernel(t, kern, raceEnabled) })
+	}
+}
+
+// TestEdges runs every kernel on all m, n, k in 1…33 with every
+// transposition, against the float64 reference, with leading dimensions
+// larger than the rows (so the kernels' masked stores must leave the
+// padding alone) and beta ≠ 0 (so they must read only C).
+func TestEdges(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("35 937 shapes")
+	}
+	t.Run("float32", func(t *testing.T) { t.Parallel(); testEdges(t, withNarrow(kernels32)) })
+	t.Run("float64", func(t *testing.T) { t.Parallel(); testEdges(t, withNarrow(kernels64)) })
+}
+
+func testEdges[T Float](t *testing.T, kernels []*kernel[T]) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for m := 1; m <= 33; m++ {
+		for n := 1; n <= 33; n++ {
+			for k := 1; k <= 33; k++ {
+				tA, tB := (m+k)%2 == 1, (n+k)%3 == 1 // all four, spread over the shapes
+				a, lda, b, ldb, c, ldc := operands[T](rng, tA, tB, m, n, k, 1+(m+n)%3)
+				want, bound := reference(tA, tB, m, n, k, 1.5, a, lda, b, ldb, -0.5, c, ldc)
+				for _, kern := range kernels {
+					got := append([]T(nil), c...)
+					gemm(kern, tA, tB, m, n, k, 1.5, a, lda, b, ldb, -0.5, got, ldc)
+					compare(t, fmt.Sprintf("%s m=%d n=%d k=%d tA=%v tB=%v", kern.name, m, n, k, tA, tB), m, n, k, got, ldc, c, want, bound)
+				}
+			}
+		}
 	}
 }
 
@@ -177,14 +221,14 @@ func TestKernels(t *testing.T) {
 // place where it can be.
 func TestSmallBlocks(t *testing.T) {
 	for _, direct := range []int{0, 1 << 30} {
-		for _, kern := range kernels64 {
+		for _, kern := range withNarrow(kernels64) {
 			small := *kern
-			small.mc, small.kc, small.nc, small.directRows = 2*kern.mr, 5, kern.nr, direct
+			small.mc, small.kc, small.nc, small.directRows, small.narrow = 2*kern.mr, 5, kern.nr, direct, nil
 			t.Run(fmt.Sprintf("%s/direct=%d", kern.name, direct), func(t *testing.T) { testKernel(t, &small, true) })
 		}
-		for _, kern := range kernels32 {
+		for _, kern := range withNarrow(kernels32) {
 			small := *kern
-			small.mc, small.kc, small.nc, small.directRows = kern.mr, 7, 2*kern.nr, direct
+			small.mc, small.kc, small.nc, small.directRows, small.narrow = kern.mr, 7, 2*kern.nr, direct, nil
 			t.Run(fmt.Sprintf("%s/direct=%d", kern.name, direct), func(t *testing.T) { testKernel(t, &small, true) })
 		}
 	}
