@@ -3,6 +3,7 @@ package gemm
 import (
 	"runtime"
 	"sync/atomic"
+	"unsafe"
 )
 
 // ParallelFlops is the least work, in floating-point operations (2·m·n·k),
@@ -23,20 +24,20 @@ type kernel[T Float] struct {
 	// kc: depth of a packed block; mc, nc: rows of the A block and columns
 	// of the B block (multiples of mr and nr).
 	mc, kc, nc int
-	// fn sets the first rows×cols of the mr×nr tile at c (row stride ldc)
-	// to alpha·acc + beta·c (alpha·acc if beta == 0), where
-	// acc = Σₚ a[p·as:][:mr]ᵀ·b[p·bs:][:nr] over p < k, each element one
-	// chain of fused multiply-adds in the order of p (the same in every
+	// fn sets the first rows×cols of the mr×nr tile at c (element (i, j)
+	// at c[i·ldc + j·cs]) to alpha·acc + beta·c (alpha·acc if beta == 0),
+	// where acc = Σₚ a[p·as:][:mr]ᵀ·b[p·bs:][:nr] over p < k, each element
+	// one chain of fused multiply-adds in the order of p (the same in every
 	// kernel, so an element does not depend on the kernel or the tile it
 	// falls in): a is a packed micro-panel of A (as = mr) or a transposed
 	// A itself (as = lda); b is a packed micro-panel of B (bs = nr) or B
-	// itself (bs = ldb). Unless partial, fn ignores rows and cols and sets
-	// the whole tile.
-	fn      func(k int, a []T, as int, b []T, bs int, c []T, ldc, rows, cols int, alpha, beta T)
-	partial bool
+	// itself (bs = ldb). Unless general, fn ignores cs, rows and cols and
+	// sets the whole tile of a row-major C (cs = 1).
+	fn      func(k int, a []T, as int, b []T, bs int, c []T, ldc, cs, rows, cols int, alpha, beta T)
+	general bool
 	// fnRowA, if not nil, is fn for a row-major A read in place: row i of
 	// the micro-panel at a[i·as:] (as = lda).
-	fnRowA func(k int, a []T, as int, b []T, bs int, c []T, ldc, rows, cols int, alpha, beta T)
+	fnRowA func(k int, a []T, as int, b []T, bs int, c []T, ldc, cs, rows, cols int, alpha, beta T)
 	// narrow, if not nil, is a kernel with fewer columns (and the same kc,
 	// so that it sums in the same order), for products with few columns.
 	narrow *kernel[T]
@@ -91,34 +92,75 @@ func gemm[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a
 		scale(m, n, beta, c, ldc)
 		return
 	}
-	// Tiles past the edges of C are computed whole, so a C with few columns
-	// (n = 10 against nr = 32) wastes most of the work. Then use the
-	// narrow kernel (slower than kern on whole tiles: only when n fits in
-	// one of its tiles), or compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, whose rows are
-	// C's columns, whichever wastes least; Cᵀ's tiles are merged into C
-	// through the scratch tile, so it has to save more than that merge
-	// costs: its padded area counts 4/3.
 	rs, cs := ldc, 1 // element (i, j) of the product is c[i·rs + j·cs]
-	area := func(kn *kernel[T], m, n int) int { return padded(m, kn.mr) * padded(n, kn.nr) }
-	best, swap := 3*area(kern, m, n), false
-	if kn := kern.narrow; kn != nil && n <= kn.nr && 3*area(kn, m, n) < best {
-		kern, best = kn, 3*area(kn, m, n)
-	}
-	if 4*area(kern, n, m) < best {
-		swap = true
-	}
+	kern, swap := orient(kern, transA, transB, m, n, k)
 	if swap {
 		m, n = n, m
 		a, lda, transA, b, ldb, transB = b, ldb, !transB, a, lda, !transA
 		rs, cs = 1, ldc
 	}
 	flops := 2 * float64(m) * float64(n) * float64(k)
+	if flops < 2*ParallelFlops { // before asking for GOMAXPROCS, which takes a lock
+		serial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, rs, cs)
+		return
+	}
 	p := min(runtime.GOMAXPROCS(0), int(flops/ParallelFlops), max(m/kern.mr, n/kern.nr))
 	if p <= 1 {
 		serial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, rs, cs)
 		return
 	}
 	parallel(kern, p, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, rs, cs)
+}
+
+// orient chooses how to compute a product of m×n×k: with kern or its
+// narrow kernel, and as C = op(A)·op(B) or, with swap, as
+// Cᵀ = op(B)ᵀ·op(A)ᵀ, whose rows are C's columns (stored through scatters
+// or the scratch tile). Tiles past the edges of C are computed whole, so a
+// C with few columns (n = 10 against nr = 32) wastes most of the work;
+// packing an operand that the kernels cannot read in place costs as much as
+// several multiply-adds per element. orient takes the way of least
+// estimated cost, in multiply-adds of one vector lane: the padded product,
+// plus packCost per element packed (half that for a copy that does not
+// transpose), plus packCost per element of C stored transposed.
+func orient[T Float](kern *kernel[T], transA, transB bool, m, n, k int) (*kernel[T], bool) {
+	var zero T
+	packCost := 32 / int(unsafe.Sizeof(zero)) // measured on Zen 4: 8 for float32
+	cost := func(kn *kernel[T], transA, transB bool, m, n int) int {
+		c := padded(m, kn.mr) * padded(n, kn.nr) * k
+		if !transA && !(kn.fnRowA != nil && n <= kn.nr) {
+			c += packCost * m * k
+		}
+		switch {
+		case transB:
+			c += packCost * k * n
+		case m > kn.directRows:
+			c += packCost / 2 * k * n
+		}
+		return c
+	}
+	wide := kern
+	best, swap := cost(kern, transA, transB, m, n), false
+	choose := func(kn *kernel[T], sw bool) {
+		c := 0
+		if sw {
+			c = cost(kn, !transB, !transA, n, m) + packCost*m*n
+		} else {
+			c = cost(kn, transA, transB, m, n)
+		}
+		if c < best {
+			kern, best, swap = kn, c, sw
+		}
+	}
+	if kn := wide.narrow; kn != nil {
+		if n <= kn.nr { // slower than kern on whole tiles: only for one tile's width
+			choose(kn, false)
+		}
+		if m <= kn.nr {
+			choose(kn, true)
+		}
+	}
+	choose(wide, true)
+	return kern, swap
 }
 
 // padded rounds n up to a multiple of tile.
@@ -386,11 +428,12 @@ func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T,
 						}
 						cols := min(nr, nc-jr)
 						ci := (ic+ir)*rs + (jc+jr)*cs
-						if cs == 1 && (kern.partial || rows == mr && cols == nr) {
-							fn(kc, ap, as, bp, bs, c[ci:], rs, rows, cols, alpha, betaPC)
+						if kern.general && nr*cs < 1<<31 || cs == 1 && rows == mr && cols == nr {
+							// (Scatters take 32-bit offsets.)
+							fn(kc, ap, as, bp, bs, c[ci:], rs, cs, rows, cols, alpha, betaPC)
 							continue
 						}
-						fn(kc, ap, as, bp, bs, tile, nr, mr, nr, 1, 0)
+						fn(kc, ap, as, bp, bs, tile, nr, 1, mr, nr, 1, 0)
 						merge(rows, cols, alpha, tile, nr, betaPC, c[ci:], rs, cs)
 					}
 				}

@@ -39,11 +39,11 @@
 //     gen_kernels.go): AVX-512 with 12×32 (float32) and 12×16 (float64)
 //     tiles, or AVX2+FMA with 6×16 and 6×8 tiles, chosen at start from the
 //     CPU's features (golang.org/x/sys/cpu). Elsewhere, and with the purego
-//     build tag, a portable Go kernel computes 4×4 tiles. Every kernel sums
-//     each element of C as one chain of fused multiply-adds in the order of
-//     k (kc at a time, the same kc for every kernel a product may use), so
-//     an element does not
-//     depend on the kernel, the tile or the goroutine that computes it.
+//     build tag, a portable Go kernel computes 4×4 tiles. Every kernel
+//     sums each element of C as one chain of fused multiply-adds in the
+//     order of k (kc at a time, the same kc for every kernel a product may
+//     use), so an element does not depend on the kernel, the tile or the
+//     goroutine that computes it.
 //     Tiles at the right and bottom edges of C are stored with masks
 //     (AVX-512) or only in part (Go); the AVX2 kernels compute them whole
 //     into a scratch tile (the padding is zero), whose valid part is merged
@@ -52,8 +52,10 @@
 //     padding (n = 10 against nr = 32), the product uses a narrower kernel
 //     (AVX-512 float32: 16×16, one vector per row, whose broadcasts are
 //     folded into the multiply-adds) or is computed as
-//     Cᵀ = op(B)ᵀ·op(A)ᵀ, whose tiles are merged into C transposed,
-//     whichever wastes least.
+//     Cᵀ = op(B)ᵀ·op(A)ᵀ, whose rows are C's columns: the AVX-512 kernels
+//     scatter its tiles into C, the others go through the scratch tile.
+//     orient (driver.go) picks the kernel and the orientation of least
+//     estimated cost: the padded product plus the packing it needs.
 //  5. Products of at least 2·ParallelFlops floating-point operations are
 //     split into 4p bands (p if each goroutine gets 10⁸ flops or more) of
 //     rows or of columns of C (whichever copies less), which the calling

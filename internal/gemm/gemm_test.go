@@ -365,3 +365,55 @@ func TestParallelNoAllocs(t *testing.T) {
 		t.Errorf("a parallel Sgemm allocates %.2f times per call", perCall)
 	}
 }
+
+// TestTransposedC runs every kernel on products stored into a transposed
+// C (element (i, j) at c[i + j·ldc]), as when a product is computed as
+// Cᵀ = op(B)ᵀ·op(A)ᵀ, where the AVX-512 kernels scatter their tiles.
+func TestTransposedC(t *testing.T) {
+	t.Run("float32", func(t *testing.T) { testTransposedC(t, withNarrow(kernels32)) })
+	t.Run("float64", func(t *testing.T) { testTransposedC(t, withNarrow(kernels64)) })
+}
+
+func testTransposedC[T Float](t *testing.T, kernels []*kernel[T]) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, s := range [][3]int{{1, 1, 1}, {10, 64, 128}, {12, 32, 5}, {13, 33, 17}, {7, 70, 9}, {33, 20, 400}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, beta := range []T{0, 0.5} {
+			tA, tB := m%2 == 1, n%2 == 0
+			a, lda, b, ldb, _, _ := operands[T](rng, tA, tB, m, n, k, 1)
+			// cT holds Cᵀ (n×m, leading dimension m+2), NaNs for beta = 0.
+			ctT, ldcT := make([]T, n*(m+2)), m+2
+			for i := range ctT {
+				ctT[i] = T(rng.Float64()*2 - 1)
+				if beta == 0 {
+					ctT[i] = T(math.NaN())
+				}
+			}
+			c := make([]T, m*n) // C itself, for the reference
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					c[i*n+j] = ctT[j*ldcT+i]
+				}
+			}
+			want, bound := reference(tA, tB, m, n, k, -1.25, a, lda, b, ldb, beta, c, n)
+			for _, kern := range kernels {
+				got := append([]T(nil), ctT...)
+				serial(kern, tA, tB, m, n, k, -1.25, a, lda, b, ldb, beta, got, 1, ldcT)
+				back := make([]T, m*n)
+				for i := 0; i < m; i++ {
+					for j := 0; j < n; j++ {
+						back[i*n+j] = got[j*ldcT+i]
+					}
+				}
+				compare(t, fmt.Sprintf("%s %v beta=%v", kern.name, s, beta), m, n, k, back, n, c, want, bound)
+				for j := 0; j < n; j++ { // the padding of Cᵀ's rows
+					for i := m; i < ldcT; i++ {
+						if g, o := got[j*ldcT+i], ctT[j*ldcT+i]; g != o && !(g != g && o != o) {
+							t.Fatalf("%s %v: padding Cᵀ[%d,%d] changed", kern.name, s, j, i)
+						}
+					}
+				}
+			}
+		}
+	}
+}

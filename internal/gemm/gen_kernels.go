@@ -20,8 +20,10 @@
 // step broadcasts the MR values of A and issues NV·MR fused multiply-adds,
 // so every element of C is one chain of fused multiply-adds in the order of
 // p, whatever the kernel. The AVX-512 kernels store only the first rows×cols
-// of the tile (masked stores), so edge tiles need no scratch tile; the AVX2
-// kernels store the whole tile.
+// of the tile (masked stores), so edge tiles need no scratch tile, and
+// store it into a C stored transposed too (element (i, j) at
+// c[i·ldc + j·cs] with cs ≠ 1: scatters); the AVX2 kernels store the whole
+// tile into a row-major C (cs = 1).
 package main
 
 import (
@@ -60,6 +62,13 @@ func main() {
 	fmt.Fprintln(&w, "//go:build amd64 && !purego")
 	fmt.Fprintln(&w)
 	fmt.Fprintln(&w, `#include "textflag.h"`)
+	// iota: 0, 1, …, 15 as 32-bit integers, the lane numbers from which
+	// the scatters' indices are made.
+	fmt.Fprintln(&w)
+	for i := 0; i < 16; i++ {
+		fmt.Fprintf(&w, "DATA iota<>+%d(SB)/4, $%d\n", 4*i, i)
+	}
+	fmt.Fprintln(&w, "GLOBL iota<>(SB), RODATA|NOPTR, $64")
 	for _, s := range specs {
 		gen(&w, s, false)
 		if s.reg == "Z" {
@@ -92,14 +101,14 @@ func gen(w *bytes.Buffer, s spec, rowA bool) {
 	shift := map[int]int{4: 2, 8: 3}[s.elem]
 	vb := s.lanes * s.elem // bytes per vector
 	rowBytes := s.nv * vb  // bytes of a row of the tile
-	alphaOff := 120        // after k, a, as, b, bs, c, ldc, rows, cols
+	alphaOff := 128        // after k, a, as, b, bs, c, ldc, cs, rows, cols
 	betaOff := alphaOff + s.elem
 	frame := betaOff + s.elem // argument size
 	if frame%8 != 0 {
 		frame += 8 - frame%8
 	}
 	goType := fmt.Sprintf("float%d", s.elem*8)
-	fmt.Fprintf(w, "\n// func %s(k int, a []%s, as int, b []%s, bs int, c []%s, ldc, rows, cols int, alpha, beta %s)\n", name, goType, goType, goType, goType)
+	fmt.Fprintf(w, "\n// func %s(k int, a []%s, as int, b []%s, bs int, c []%s, ldc, cs, rows, cols int, alpha, beta %s)\n", name, goType, goType, goType, goType)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, frame)
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a_base+8(FP), SI")
@@ -206,7 +215,7 @@ func gen(w *bytes.Buffer, s spec, rowA bool) {
 	if masked {
 		// K1…K{nv}: the lanes of each vector of a row that are among the
 		// first cols columns; R10 counts the rows left to store.
-		p("MOVQ cols+112(FP), CX")
+		p("MOVQ cols+120(FP), CX")
 		p("MOVQ $1, AX")
 		p("SHLQ CX, AX")
 		p("DECQ AX")
@@ -216,7 +225,7 @@ func gen(w *bytes.Buffer, s spec, rowA bool) {
 				p("SHRQ $%d, AX", s.lanes)
 			}
 		}
-		p("MOVQ rows+104(FP), R10")
+		p("MOVQ rows+112(FP), R10")
 	}
 	// beta == ±0: C is only written. Test the bits without the sign.
 	p("%s beta+%d(FP), AX", movl, betaOff)
@@ -226,6 +235,10 @@ func gen(w *bytes.Buffer, s spec, rowA bool) {
 		p("SHLL $1, AX")
 	}
 	if masked {
+		// C stored transposed (cs ≠ 1): scatter the rows of the tile.
+		p("MOVQ cs+104(FP), BX")
+		p("CMPQ BX, $1")
+		p("JNE %s_scatter", name)
 		// Masked stores are slow (on Zen 4), so only the tiles with
 		// fewer than NR columns use them.
 		p("CMPQ CX, $%d", s.lanes*s.nv)
@@ -233,13 +246,34 @@ func gen(w *bytes.Buffer, s spec, rowA bool) {
 	}
 	p("TESTQ AX, AX")
 	p("JZ %s_beta0", name)
+	// The index registers of the scatters and gathers: element j of the
+	// tile's row h·lanes + j is j·cs values past that of vector h.
+	idx := func(h int) string {
+		if s.elem == 8 {
+			return fmt.Sprintf("Y%d", s.tmp[h])
+		}
+		return r(s.tmp[h])
+	}
+	scale := s.elem
 	// store writes the rows of the tile: C = alpha·acc (+ beta·C if
-	// withBeta), through the masks K1… if withMask, and returns.
-	store := func(withBeta, withMask bool, end string) {
+	// withBeta), through the masks K1… if withMask, with scatters (and
+	// gathers) if scatter, and returns.
+	store := func(withBeta, withMask, scatter bool, end string) {
 		for i := 0; i < s.mr; i++ {
 			for h := 0; h < s.nv; h++ {
 				a := acc(i, h)
 				p("VMUL%s %s, %s, %s", sfx, r(alpha), a, a)
+				if scatter { // the mask is used up by each gather and scatter: copy it
+					t := r(s.tmp[2+h%2])
+					if withBeta {
+						p("KMOVW K%d, K3", h+1)
+						p("VGATHERD%s (DX)(%s*%d), K3, %s", sfx, idx(h), scale, t)
+						p("VFMADD231%s %s, %s, %s", sfx, t, r(beta), a)
+					}
+					p("KMOVW K%d, K3", h+1)
+					p("VSCATTERD%s %s, K3, (DX)(%s*%d)", sfx, a, idx(h), scale)
+					continue
+				}
 				switch {
 				case withBeta && withMask:
 					t := r(s.tmp[h%len(s.tmp)])
@@ -268,15 +302,32 @@ func gen(w *bytes.Buffer, s spec, rowA bool) {
 		p("VZEROUPPER")
 		p("RET")
 	}
-	store(true, false, "done")
+	store(true, false, false, "done")
 	label("beta0")
-	store(false, false, "done0")
+	store(false, false, false, "done0")
 	if masked {
 		label("masked")
 		p("TESTQ AX, AX")
 		p("JZ %s_maskedbeta0", name)
-		store(true, true, "maskeddone")
+		store(true, true, false, "maskeddone")
 		label("maskedbeta0")
-		store(false, true, "maskeddone0")
+		store(false, true, false, "maskeddone0")
+
+		label("scatter")
+		// Indices 0, cs, 2·cs, … (cs in BX), and lanes·cs more for the
+		// second vector of a row.
+		p("VMOVDQU32 iota<>(SB), %s", idx(0))
+		p("VPBROADCASTD BX, %s", idx(1))
+		p("VPMULLD %s, %s, %s", idx(1), idx(0), idx(0))
+		if s.nv == 2 {
+			p("SHLQ $%d, BX", map[int]int{8: 3, 16: 4}[s.lanes])
+			p("VPBROADCASTD BX, %s", idx(1))
+			p("VPADDD %s, %s, %s", idx(1), idx(0), idx(1))
+		}
+		p("TESTQ AX, AX")
+		p("JZ %s_scatterbeta0", name)
+		store(true, true, true, "scatterdone")
+		label("scatterbeta0")
+		store(false, true, true, "scatterdone0")
 	}
 }
