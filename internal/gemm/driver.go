@@ -118,13 +118,17 @@ func gemm[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a
 // or the scratch tile). Tiles past the edges of C are computed whole, so a
 // C with few columns (n = 10 against nr = 32) wastes most of the work;
 // packing an operand that the kernels cannot read in place costs as much as
-// several multiply-adds per element. orient takes the way of least
-// estimated cost, in multiply-adds of one vector lane: the padded product,
-// plus packCost per element packed (half that for a copy that does not
-// transpose), plus packCost per element of C stored transposed.
+// several multiply-adds per element, and storing a tile transposed more.
+// orient takes the way of least estimated cost, in multiply-adds of one
+// vector lane: the padded product, plus packCost per element packed (half
+// that for a copy that does not transpose), plus 6·packCost per element of
+// C stored transposed, once per block of kc. These weights and the limits
+// of the narrow kernel were measured on Zen 4 (AVX-512) with the products
+// of an MLP training step and squares up to 1024: each choice it makes
+// there is the fastest or within 3% of it.
 func orient[T Float](kern *kernel[T], transA, transB bool, m, n, k int) (*kernel[T], bool) {
 	var zero T
-	packCost := 32 / int(unsafe.Sizeof(zero)) // measured on Zen 4: 8 for float32
+	packCost := 32 / int(unsafe.Sizeof(zero)) // 8 for float32, 4 for float64
 	cost := func(kn *kernel[T], transA, transB bool, m, n int) int {
 		c := padded(m, kn.mr) * padded(n, kn.nr) * k
 		if !transA && !(kn.fnRowA != nil && n <= kn.nr) {
@@ -143,7 +147,7 @@ func orient[T Float](kern *kernel[T], transA, transB bool, m, n, k int) (*kernel
 	choose := func(kn *kernel[T], sw bool) {
 		c := 0
 		if sw {
-			c = cost(kn, !transB, !transA, n, m) + packCost*m*n
+			c = cost(kn, !transB, !transA, n, m) + 6*packCost*m*n*((k+kn.kc-1)/kn.kc)
 		} else {
 			c = cost(kn, transA, transB, m, n)
 		}
@@ -151,11 +155,14 @@ func orient[T Float](kern *kernel[T], transA, transB bool, m, n, k int) (*kernel
 			kern, best, swap = kn, c, sw
 		}
 	}
+	// The narrow kernel is as fast as the wide one per multiply-add up to
+	// 512×512 products (slower at 1024×1024: 28 against 22 ms), and when
+	// one of its tiles spans all of C's columns.
 	if kn := wide.narrow; kn != nil {
-		if n <= kn.nr { // slower than kern on whole tiles: only for one tile's width
+		if n <= kn.nr || m*n <= 512*512 {
 			choose(kn, false)
 		}
-		if m <= kn.nr {
+		if m <= kn.nr || m*n <= 512*512 {
 			choose(kn, true)
 		}
 	}

@@ -48,14 +48,15 @@
 //     (AVX-512) or only in part (Go); the AVX2 kernels compute them whole
 //     into a scratch tile (the padding is zero), whose valid part is merged
 //     into C.
-//  4. When C has so few columns that whole tiles would mostly compute
-//     padding (n = 10 against nr = 32), the product uses a narrower kernel
-//     (AVX-512 float32: 16×16, one vector per row, whose broadcasts are
-//     folded into the multiply-adds) or is computed as
-//     Cᵀ = op(B)ᵀ·op(A)ᵀ, whose rows are C's columns: the AVX-512 kernels
-//     scatter its tiles into C, the others go through the scratch tile.
-//     orient (driver.go) picks the kernel and the orientation of least
-//     estimated cost: the padded product plus the packing it needs.
+//  4. Whole tiles waste work at the edges: a C with 10 columns fills a
+//     third of a 12×32 tile, one with 64 rows pads to 72. The AVX-512
+//     kernels have narrow companions, 16×16 (float32) and 16×8 (float64),
+//     one vector per row, whose broadcasts are folded into the
+//     multiply-adds; and a product can be computed as Cᵀ = op(B)ᵀ·op(A)ᵀ,
+//     whose rows are C's columns (the AVX-512 kernels scatter its tiles
+//     into C, the others go through the scratch tile). orient (driver.go)
+//     picks the kernel and the orientation of least estimated cost: the
+//     padded product, the packing it needs and the transposed stores.
 //  5. Products of at least 2·ParallelFlops floating-point operations are
 //     split into 4p bands (p if each goroutine gets 10⁸ flops or more) of
 //     rows or of columns of C (whichever copies less), which the calling

@@ -49,6 +49,7 @@ var specs = []spec{
 	{name: "sgemmKernelAVX512", reg: "Z", elem: 4, lanes: 16, mr: 12, nv: 2, tmp: []int{26, 27, 28, 29}, b0: 24, alpha: 30, beta: 31},
 	{name: "sgemmKernelAVX512x16", reg: "Z", elem: 4, lanes: 16, mr: 16, nv: 1, tmp: []int{26, 27, 28, 29}, b0: 24, alpha: 30, beta: 31},
 	{name: "dgemmKernelAVX512", reg: "Z", elem: 8, lanes: 8, mr: 12, nv: 2, tmp: []int{26, 27, 28, 29}, b0: 24, alpha: 30, beta: 31},
+	{name: "dgemmKernelAVX512x8", reg: "Z", elem: 8, lanes: 8, mr: 16, nv: 1, tmp: []int{26, 27, 28, 29}, b0: 24, alpha: 30, beta: 31},
 	{name: "sgemmKernelAVX2", reg: "Y", elem: 4, lanes: 8, mr: 6, nv: 2, tmp: []int{14, 15}, b0: 12, alpha: -1, beta: -1},
 	{name: "dgemmKernelAVX2", reg: "Y", elem: 8, lanes: 4, mr: 6, nv: 2, tmp: []int{14, 15}, b0: 12, alpha: -1, beta: -1},
 }

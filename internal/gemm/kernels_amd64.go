@@ -32,6 +32,12 @@ func dgemmKernelAVX512(k int, a []float64, as int, b []float64, bs int, c []floa
 func dgemmKernelAVX512RowA(k int, a []float64, as int, b []float64, bs int, c []float64, ldc, cs, rows, cols int, alpha, beta float64)
 
 //go:noescape
+func dgemmKernelAVX512x8(k int, a []float64, as int, b []float64, bs int, c []float64, ldc, cs, rows, cols int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512x8RowA(k int, a []float64, as int, b []float64, bs int, c []float64, ldc, cs, rows, cols int, alpha, beta float64)
+
+//go:noescape
 func sgemmKernelAVX2(k int, a []float32, as int, b []float32, bs int, c []float32, ldc, cs, rows, cols int, alpha, beta float32)
 
 //go:noescape
@@ -59,7 +65,8 @@ var kernels32, kernels64 = func() ([]*kernel[float32], []*kernel[float64]) {
 	if cpu.X86.HasAVX512F {
 		narrow := &kernel[float32]{name: "avx512x16", mr: 16, nr: 16, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX512x16, fnRowA: sgemmKernelAVX512x16RowA, general: true, tr: transpose4x8, trN: 8}
 		k32 = append(k32, &kernel[float32]{name: "avx512", mr: 12, nr: 32, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX512, fnRowA: sgemmKernelAVX512RowA, general: true, narrow: narrow, tr: transpose4x8, trN: 8})
-		k64 = append(k64, &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 2016, kc: 192, nc: 512, directRows: 256, fn: dgemmKernelAVX512, fnRowA: dgemmKernelAVX512RowA, general: true, tr: transpose4x4, trN: 4})
+		narrow64 := &kernel[float64]{name: "avx512x8", mr: 16, nr: 8, mc: 2016, kc: 192, nc: 512, directRows: 256, fn: dgemmKernelAVX512x8, fnRowA: dgemmKernelAVX512x8RowA, general: true, tr: transpose4x4, trN: 4}
+		k64 = append(k64, &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 2016, kc: 192, nc: 512, directRows: 256, fn: dgemmKernelAVX512, fnRowA: dgemmKernelAVX512RowA, general: true, narrow: narrow64, tr: transpose4x4, trN: 4})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		k32 = append(k32, &kernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX2, tr: transpose4x8, trN: 8})
