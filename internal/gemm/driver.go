@@ -60,7 +60,7 @@ type workspace[T Float] struct {
 // getWorkspace returns a workspace with buffers large enough for kern, from
 // the free list if one is idle; give it back with putWorkspace.
 func getWorkspace[T Float](kern *kernel[T]) *workspace[T] {
-	w, ok := listOf[*workspace[T]](freeWorkspaces32, freeWorkspaces64).get()
+	w, ok := listOf[workspace[T]](freeWorkspaces32, freeWorkspaces64).get()
 	if !ok {
 		w = new(workspace[T])
 	}
@@ -78,7 +78,7 @@ func getWorkspace[T Float](kern *kernel[T]) *workspace[T] {
 
 // putWorkspace puts w back on the free list.
 func putWorkspace[T Float](w *workspace[T]) {
-	listOf[*workspace[T]](freeWorkspaces32, freeWorkspaces64).put(w)
+	listOf[workspace[T]](freeWorkspaces32, freeWorkspaces64).put(w)
 }
 
 // gemm checks the arguments, handles the cases without a product, and runs
@@ -127,6 +127,9 @@ func gemm[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a
 // of an MLP training step and squares up to 1024: each choice it makes
 // there is the fastest or within 3% of it.
 func orient[T Float](kern *kernel[T], transA, transB bool, m, n, k int) (*kernel[T], bool) {
+	if m*n*k < 4096 { // the call costs more than any way of computing it
+		return kern, false
+	}
 	var zero T
 	packCost := 32 / int(unsafe.Sizeof(zero)) // 8 for float32, 4 for float64
 	cost := func(kn *kernel[T], transA, transB bool, m, n int) int {
@@ -293,13 +296,13 @@ func (pr *product[T]) chunks() {
 func (pr *product[T]) release() {
 	if pr.refs.Add(-1) == 0 {
 		pr.args = args[T]{}
-		listOf[*product[T]](freeProducts32, freeProducts64).put(pr)
+		listOf[product[T]](freeProducts32, freeProducts64).put(pr)
 	}
 }
 
 // getProduct returns an idle product from the free list, or a new one.
 func getProduct[T Float]() *product[T] {
-	if pr, ok := listOf[*product[T]](freeProducts32, freeProducts64).get(); ok {
+	if pr, ok := listOf[product[T]](freeProducts32, freeProducts64).get(); ok {
 		return pr
 	}
 	pr := new(product[T])
@@ -307,47 +310,63 @@ func getProduct[T Float]() *product[T] {
 	return pr
 }
 
-// freeList is a bounded list of idle objects kept for reuse. It is a
-// channel, not a sync.Pool: a pool hands an item put by another
-// goroutine's processor only after a detour that often misses it (products
-// are mostly let go by helpers and taken again by callers), and it empties
-// at garbage collections, when a workspace costs megabytes to make again.
-type freeList[X any] chan X
+// freeList is a bounded list of idle objects kept for reuse: one in an
+// atomic slot, taken and given back without a lock (a goroutine that
+// multiplies again and again, as a training loop does, finds its workspace
+// there), up to 16 more in a channel. Not a sync.Pool: a pool hands an item
+// put by another goroutine's processor only after a detour that often
+// misses it (products are mostly let go by helpers and taken again by
+// callers), and it empties at garbage collections, when a workspace costs
+// megabytes to make again. A nil list is always empty and always full.
+type freeList[E any] struct {
+	one  atomic.Pointer[E]
+	more chan *E
+}
+
+func newFreeList[E any]() *freeList[E] { return &freeList[E]{more: make(chan *E, 16)} }
 
 // get returns an idle object, if there is one.
-func (l freeList[X]) get() (x X, ok bool) {
+func (l *freeList[E]) get() (*E, bool) {
+	if l == nil {
+		return nil, false
+	}
+	if x := l.one.Swap(nil); x != nil {
+		return x, true
+	}
 	select {
-	case x = <-l:
+	case x := <-l.more:
 		return x, true
 	default:
-		return x, false
+		return nil, false
 	}
 }
 
 // put keeps x for reuse, unless the list is full.
-func (l freeList[X]) put(x X) {
+func (l *freeList[E]) put(x *E) {
+	if l == nil || l.one.CompareAndSwap(nil, x) {
+		return
+	}
 	select {
-	case l <- x:
+	case l.more <- x:
 	default: // full: let the collector have it
 	}
 }
 
 // The free lists, by element type.
 var (
-	freeProducts32   = make(freeList[*product[float32]], 16)
-	freeProducts64   = make(freeList[*product[float64]], 16)
-	freeWorkspaces32 = make(freeList[*workspace[float32]], 16)
-	freeWorkspaces64 = make(freeList[*workspace[float64]], 16)
+	freeProducts32   = newFreeList[product[float32]]()
+	freeProducts64   = newFreeList[product[float64]]()
+	freeWorkspaces32 = newFreeList[workspace[float32]]()
+	freeWorkspaces64 = newFreeList[workspace[float64]]()
 )
 
-// listOf returns whichever of the lists l32 and l64 holds X, or nil — a
-// list that is always empty and always full — when neither does (a named
-// float type).
-func listOf[X any](l32, l64 any) freeList[X] {
-	if l, ok := l32.(freeList[X]); ok {
+// listOf returns whichever of the lists l32 and l64 holds E, or nil when
+// neither does (a named float type).
+func listOf[E any](l32, l64 any) *freeList[E] {
+	if l, ok := l32.(*freeList[E]); ok {
 		return l
 	}
-	l, _ := l64.(freeList[X])
+	l, _ := l64.(*freeList[E])
 	return l
 }
 
@@ -510,9 +529,7 @@ func packA[T Float](kern *kernel[T], dst []T, trans bool, a []T, lda, ic, pc, mc
 					case rows == 6:
 						*(*[6]T)(col) = *(*[6]T)(src)
 					default:
-						for i, v := range src {
-							col[i] = v
-						}
+						copy(col, src)
 					}
 				}
 			}
