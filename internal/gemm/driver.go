@@ -539,6 +539,9 @@ func packA[T Float](kern *kernel[T], dst []T, trans bool, a []T, lda, ic, pc, mc
 	for ir := 0; ir < mc; ir += mr {
 		panel := dst[ir*kc : (ir+mr)*kc]
 		rows := min(mr, mc-ir)
+		if rows < mr { // zero the padding at once, not mr-rows strided values a step
+			clear(panel)
+		}
 		// op(A)[i, p] = a[i·lda + p]: rows of a are rows of the panel.
 		base := (ic+ir)*lda + pc
 		i := 0
@@ -548,11 +551,6 @@ func packA[T Float](kern *kernel[T], dst []T, trans bool, a []T, lda, ic, pc, mc
 		for ; i < rows; i++ {
 			for p, v := range a[base+i*lda:][:kc] {
 				panel[p*mr+i] = v
-			}
-		}
-		for ; i < mr; i++ {
-			for p := 0; p < kc; p++ {
-				panel[p*mr+i] = 0
 			}
 		}
 	}
@@ -591,6 +589,9 @@ func packB[T Float](kern *kernel[T], dst []T, trans bool, b []T, ldb, pc, jc, kc
 	for jr := 0; jr < nc; jr += nr {
 		panel := dst[jr*kc : (jr+nr)*kc]
 		cols := min(nr, nc-jr)
+		if cols < nr { // zero the padding at once, not a few values a step
+			clear(panel)
+		}
 		// op(B)[p, j] = b[j·ldb + p]: rows of b are columns of the panel.
 		base := (jc+jr)*ldb + pc
 		j := 0
@@ -601,9 +602,6 @@ func packB[T Float](kern *kernel[T], dst []T, trans bool, b []T, ldb, pc, jc, kc
 			for p, v := range b[base+j*ldb:][:kc] {
 				panel[p*nr+j] = v
 			}
-		}
-		for p := 0; p < kc && cols < nr; p++ {
-			clear(panel[p*nr+cols : p*nr+nr])
 		}
 	}
 }
