@@ -3,6 +3,12 @@
 // the products of an MLP training step, in one process, and prints GFLOP/s
 // and the ratios nabla/OpenBLAS and nabla/gonum.
 //
+// -shape m,n,k,tA,tB (repeatable; tA and tB are N or T) times the given
+// products instead, and -step 64,256 the ten products of a training step of
+// an MLP 784–128–10 on those batch sizes (as internal/gemm's benchmarks
+// name them: the five with the weights stored in×out, then the five that
+// nn.Linear computes with them stored out×in).
+//
 // OpenBLAS reads its settings from the environment when it loads, so run.sh
 // runs this program once per setting (OPENBLAS_CORETYPE, OPENBLAS_NUM_THREADS).
 // nabla and gonum get GOMAXPROCS = OPENBLAS_NUM_THREADS, so all three use
@@ -29,6 +35,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -57,11 +64,82 @@ var shapes = []shape{
 	{"(64×128)ᵀ·(64×10)", blas.Trans, blas.NoTrans, 128, 10, 64},
 }
 
+// stepShapes are the products of one training step of an MLP 784–128–10 on
+// a batch of b rows; see stepShapes in internal/gemm/bench_test.go.
+func stepShapes(b int) []shape {
+	N, T := blas.NoTrans, blas.Trans
+	shapes := []shape{
+		{"X·W1", N, N, b, 128, 784},
+		{"H·W2", N, N, b, 10, 128},
+		{"Hᵀ·G", T, N, 128, 10, b},
+		{"G·W2ᵀ", N, T, b, 128, 10},
+		{"Xᵀ·dH", T, N, 784, 128, b},
+		{"X·W1ᵀ", N, T, b, 128, 784},
+		{"H·W2ᵀ", N, T, b, 10, 128},
+		{"G·W2", N, N, b, 128, 10},
+		{"Gᵀ·H", T, N, 10, 128, b},
+		{"dHᵀ·X", T, N, 128, 784, b},
+	}
+	for i := range shapes {
+		s := &shapes[i]
+		s.name = fmt.Sprintf("B%d/%s/%dx%dx%d", b, s.name, s.m, s.n, s.k)
+	}
+	return shapes
+}
+
+// parseShape reads a -shape value, m,n,k,tA,tB with tA and tB N or T.
+func parseShape(v string) (shape, error) {
+	f := strings.Split(v, ",")
+	if len(f) != 5 {
+		return shape{}, fmt.Errorf("-shape %q: want m,n,k,tA,tB", v)
+	}
+	var dims [3]int
+	for i := range dims {
+		d, err := strconv.Atoi(f[i])
+		if err != nil || d <= 0 {
+			return shape{}, fmt.Errorf("-shape %q: dimension %q is not a positive integer", v, f[i])
+		}
+		dims[i] = d
+	}
+	var tr [2]blas.Transpose
+	for i, t := range f[3:] {
+		switch strings.ToUpper(t) {
+		case "N":
+			tr[i] = blas.NoTrans
+		case "T":
+			tr[i] = blas.Trans
+		default:
+			return shape{}, fmt.Errorf("-shape %q: transpose %q is not N or T", v, t)
+		}
+	}
+	name := fmt.Sprintf("%dx%dx%d%s%s", dims[0], dims[1], dims[2], strings.ToUpper(f[3]), strings.ToUpper(f[4]))
+	return shape{name, tr[0], tr[1], dims[0], dims[1], dims[2]}, nil
+}
+
 func main() {
 	rounds := flag.Int("rounds", 15, "timing rounds per implementation and shape")
 	minTime := flag.Duration("time", 20*time.Millisecond, "least time of one round")
 	asJSON := flag.Bool("json", false, "print one JSON object per shape instead of tables")
+	var chosen []shape
+	flag.Func("shape", "time the product `m,n,k,tA,tB` (tA, tB: N or T) instead of the default list; repeatable", func(v string) error {
+		s, err := parseShape(v)
+		chosen = append(chosen, s)
+		return err
+	})
+	flag.Func("step", "time the products of an MLP 784-128-10 training step on these `batches` (comma-separated) instead of the default list", func(v string) error {
+		for _, f := range strings.Split(v, ",") {
+			b, err := strconv.Atoi(f)
+			if err != nil || b <= 0 {
+				return fmt.Errorf("-step %q: batch %q is not a positive integer", v, f)
+			}
+			chosen = append(chosen, stepShapes(b)...)
+		}
+		return nil
+	})
 	flag.Parse()
+	if len(chosen) > 0 {
+		shapes = chosen
+	}
 	threads := 0
 	if s := os.Getenv("OPENBLAS_NUM_THREADS"); s != "" {
 		threads, _ = strconv.Atoi(s)
@@ -105,7 +183,7 @@ type report struct {
 // row prints one shape's figures in GFLOP/s.
 func (r report) row(typ string, s shape, nabla, openblas, gon float64) {
 	if !r.json {
-		fmt.Printf("%-22s %9.1f %9.1f %9.1f %9.2f %9.2f\n", s.name, nabla, openblas, gon, nabla/openblas, nabla/gon)
+		fmt.Printf("%-28s %9.1f %9.1f %9.1f %9.2f %9.2f\n", s.name, nabla, openblas, gon, nabla/openblas, nabla/gon)
 		return
 	}
 	n := 0
@@ -122,7 +200,7 @@ func (r report) row(typ string, s shape, nabla, openblas, gon float64) {
 
 func run[T float32 | float64](out report, typ string, rounds int, minTime time.Duration, nabla, gon blasGemm[T], openblas func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)) {
 	if !out.json {
-		fmt.Printf("\n%-22s %9s %9s %9s %9s %9s   (GFLOP/s, best of %d)\n", typ, "nabla", "OpenBLAS", "gonum", "/OpenBLAS", "/gonum", rounds)
+		fmt.Printf("\n%-28s %9s %9s %9s %9s %9s   (GFLOP/s, best of %d)\n", typ, "nabla", "OpenBLAS", "gonum", "/OpenBLAS", "/gonum", rounds)
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range shapes {

@@ -9,24 +9,49 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// benchShapes are the square sizes of the issue and the products of the
-// training step of a 784–128–10 MLP on batches of 64 (forward, and the two
-// products of the backward pass of each layer).
-var benchShapes = []struct {
+// benchShape is one product to time: C (m×n) = op(A)·op(B) with k terms.
+type benchShape struct {
 	name    string
 	tA, tB  blas.Transpose
 	m, n, k int
-}{
+}
+
+// benchShapes are the square sizes of the issue and the products of the
+// training step of a 784–128–10 MLP (stepShapes) on batches of 64 and 256.
+var benchShapes = append([]benchShape{
 	{"n=128", blas.NoTrans, blas.NoTrans, 128, 128, 128},
 	{"n=256", blas.NoTrans, blas.NoTrans, 256, 256, 256},
 	{"n=512", blas.NoTrans, blas.NoTrans, 512, 512, 512},
 	{"n=1024", blas.NoTrans, blas.NoTrans, 1024, 1024, 1024},
-	{"64x784x128", blas.NoTrans, blas.NoTrans, 64, 128, 784}, // X·W1
-	{"64x128x784T", blas.NoTrans, blas.Trans, 64, 784, 128},  // dH·W1ᵀ
-	{"784x64x128T", blas.Trans, blas.NoTrans, 784, 128, 64},  // Xᵀ·dH
-	{"64x128x10", blas.NoTrans, blas.NoTrans, 64, 10, 128},   // H·W2
-	{"64x10x128T", blas.NoTrans, blas.Trans, 64, 128, 10},    // dY·W2ᵀ
-	{"128x64x10T", blas.Trans, blas.NoTrans, 128, 10, 64},    // Hᵀ·dY
+}, append(stepShapes(64), stepShapes(256)...)...)
+
+// stepShapes are the products of one training step of an MLP 784–128–10 on
+// a batch of b rows, X (b×784) → H (b×128) → logits (b×10), G the gradient
+// of the logits. First with the weights stored in×out (W1 784×128, W2
+// 128×10), as the formulas are usually written: the forward products X·W1
+// and H·W2, the backward dW2 = Hᵀ·G, dH = G·W2ᵀ and dW1 = Xᵀ·dH. Then the
+// same products as nn.Linear computes them, with the weights stored out×in
+// (W1 128×784, W2 10×128): X·W1ᵀ, H·W2ᵀ, G·W2, dW2 = Gᵀ·H, dW1 = dHᵀ·X.
+// The name gives the batch, the product and m×n×k.
+func stepShapes(b int) []benchShape {
+	N, T := blas.NoTrans, blas.Trans
+	shapes := []benchShape{
+		{"X·W1", N, N, b, 128, 784},
+		{"H·W2", N, N, b, 10, 128},
+		{"Hᵀ·G", T, N, 128, 10, b},
+		{"G·W2ᵀ", N, T, b, 128, 10},
+		{"Xᵀ·dH", T, N, 784, 128, b},
+		{"X·W1ᵀ", N, T, b, 128, 784},
+		{"H·W2ᵀ", N, T, b, 10, 128},
+		{"G·W2", N, N, b, 128, 10},
+		{"Gᵀ·H", T, N, 10, 128, b},
+		{"dHᵀ·X", T, N, 128, 784, b},
+	}
+	for i := range shapes {
+		s := &shapes[i]
+		s.name = fmt.Sprintf("B%d/%s/%dx%dx%d", b, s.name, s.m, s.n, s.k)
+	}
+	return shapes
 }
 
 // benchGemm times f on random operands of each shape and reports GFLOP/s.

@@ -3,6 +3,7 @@ package gemm
 import (
 	"runtime"
 	"sync/atomic"
+	"unsafe"
 )
 
 // ParallelFlops is the least work, in floating-point operations (2·m·n·k),
@@ -23,11 +24,23 @@ type kernel[T Float] struct {
 	// kc: depth of a packed block; mc, nc: rows of the A block and columns
 	// of the B block (multiples of mr and nr).
 	mc, kc, nc int
-	// fn sets the mr×nr tile at c (row stride ldc) to alpha·acc + beta·c
-	// (alpha·acc if beta == 0), where acc = Σₚ a[p·mr:][:mr]ᵀ·b[p·bs:][:nr]
-	// over p < k: a is a packed micro-panel of A; b is a packed micro-panel
-	// of B (bs = nr) or B itself (bs = ldb).
-	fn func(k int, a, b []T, bs int, c []T, ldc int, alpha, beta T)
+	// fn sets the first rows×cols of the mr×nr tile at c (element (i, j)
+	// at c[i·ldc + j·cs]) to alpha·acc + beta·c (alpha·acc if beta == 0),
+	// where acc = Σₚ a[p·as:][:mr]ᵀ·b[p·bs:][:nr] over p < k, each element
+	// one chain of fused multiply-adds in the order of p (the same in every
+	// kernel, so an element does not depend on the kernel or the tile it
+	// falls in): a is a packed micro-panel of A (as = mr) or a transposed
+	// A itself (as = lda); b is a packed micro-panel of B (bs = nr) or B
+	// itself (bs = ldb). Unless general, fn ignores cs, rows and cols and
+	// sets the whole tile of a row-major C (cs = 1).
+	fn      func(k int, a []T, as int, b []T, bs int, c []T, ldc, cs, rows, cols int, alpha, beta T)
+	general bool
+	// fnRowA, if not nil, is fn for a row-major A read in place: row i of
+	// the micro-panel at a[i·as:] (as = lda).
+	fnRowA func(k int, a []T, as int, b []T, bs int, c []T, ldc, cs, rows, cols int, alpha, beta T)
+	// narrow, if not nil, is a kernel with fewer columns (and the same kc,
+	// so that it sums in the same order), for products with few columns.
+	narrow *kernel[T]
 	// directRows: B is read in place, not packed, when it is row-major
 	// and op(A) has at most this many rows. Packing B costs about as much
 	// as reading it a few times; below that reuse, reading it in place is
@@ -47,7 +60,7 @@ type workspace[T Float] struct {
 // getWorkspace returns a workspace with buffers large enough for kern, from
 // the free list if one is idle; give it back with putWorkspace.
 func getWorkspace[T Float](kern *kernel[T]) *workspace[T] {
-	w, ok := listOf[*workspace[T]](freeWorkspaces32, freeWorkspaces64).get()
+	w, ok := listOf[workspace[T]](freeWorkspaces32, freeWorkspaces64).get()
 	if !ok {
 		w = new(workspace[T])
 	}
@@ -57,7 +70,7 @@ func getWorkspace[T Float](kern *kernel[T]) *workspace[T] {
 	if n := kern.kc * kern.nc; len(w.b) < n {
 		w.b = make([]T, n)
 	}
-	if n := kern.mr * kern.nr; len(w.tile) < n {
+	if n := kern.mr * kern.nr; len(w.tile) < n { // also enough for kern.narrow
 		w.tile = make([]T, n)
 	}
 	return w
@@ -65,7 +78,7 @@ func getWorkspace[T Float](kern *kernel[T]) *workspace[T] {
 
 // putWorkspace puts w back on the free list.
 func putWorkspace[T Float](w *workspace[T]) {
-	listOf[*workspace[T]](freeWorkspaces32, freeWorkspaces64).put(w)
+	listOf[workspace[T]](freeWorkspaces32, freeWorkspaces64).put(w)
 }
 
 // gemm checks the arguments, handles the cases without a product, and runs
@@ -79,24 +92,85 @@ func gemm[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a
 		scale(m, n, beta, c, ldc)
 		return
 	}
-	// Tiles past the edges of C are computed whole, so a C with few columns
-	// (n = 10 against nr = 32) wastes most of the work. Then compute
-	// Cᵀ = op(B)ᵀ·op(A)ᵀ instead, whose rows are C's columns, if that wastes
-	// much less; its tiles are merged into C through the scratch tile, so it
-	// has to save more than that merge costs.
 	rs, cs := ldc, 1 // element (i, j) of the product is c[i·rs + j·cs]
-	if 4*padded(n, kern.mr)*padded(m, kern.nr) < 3*padded(m, kern.mr)*padded(n, kern.nr) {
+	kern, swap := orient(kern, transA, transB, m, n, k)
+	if swap {
 		m, n = n, m
 		a, lda, transA, b, ldb, transB = b, ldb, !transB, a, lda, !transA
 		rs, cs = 1, ldc
 	}
 	flops := 2 * float64(m) * float64(n) * float64(k)
+	if flops < 2*ParallelFlops { // before asking for GOMAXPROCS, which takes a lock
+		serial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, rs, cs)
+		return
+	}
 	p := min(runtime.GOMAXPROCS(0), int(flops/ParallelFlops), max(m/kern.mr, n/kern.nr))
 	if p <= 1 {
 		serial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, rs, cs)
 		return
 	}
 	parallel(kern, p, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, rs, cs)
+}
+
+// orient chooses how to compute a product of m×n×k: with kern or its
+// narrow kernel, and as C = op(A)·op(B) or, with swap, as
+// Cᵀ = op(B)ᵀ·op(A)ᵀ, whose rows are C's columns (stored through scatters
+// or the scratch tile). Tiles past the edges of C are computed whole, so a
+// C with few columns (n = 10 against nr = 32) wastes most of the work;
+// packing an operand that the kernels cannot read in place costs as much as
+// several multiply-adds per element, and storing a tile transposed more.
+// orient takes the way of least estimated cost, in multiply-adds of one
+// vector lane: the padded product, plus packCost per element packed (half
+// that for a copy that does not transpose), plus 6·packCost per element of
+// C stored transposed, once per block of kc. These weights and the limits
+// of the narrow kernel were measured on Zen 4 (AVX-512) with the products
+// of an MLP training step and squares up to 1024: each choice it makes
+// there is the fastest or within 3% of it.
+func orient[T Float](kern *kernel[T], transA, transB bool, m, n, k int) (*kernel[T], bool) {
+	if m*n*k < 4096 { // the call costs more than any way of computing it
+		return kern, false
+	}
+	var zero T
+	packCost := 32 / int(unsafe.Sizeof(zero)) // 8 for float32, 4 for float64
+	cost := func(kn *kernel[T], transA, transB bool, m, n int) int {
+		c := padded(m, kn.mr) * padded(n, kn.nr) * k
+		if !transA && !(kn.fnRowA != nil && n <= kn.nr) {
+			c += packCost * m * k
+		}
+		switch {
+		case transB:
+			c += packCost * k * n
+		case m > kn.directRows:
+			c += packCost / 2 * k * n
+		}
+		return c
+	}
+	wide := kern
+	best, swap := cost(kern, transA, transB, m, n), false
+	choose := func(kn *kernel[T], sw bool) {
+		c := 0
+		if sw {
+			c = cost(kn, !transB, !transA, n, m) + 6*packCost*m*n*((k+kn.kc-1)/kn.kc)
+		} else {
+			c = cost(kn, transA, transB, m, n)
+		}
+		if c < best {
+			kern, best, swap = kn, c, sw
+		}
+	}
+	// The narrow kernel is as fast as the wide one per multiply-add up to
+	// 512×512 products (slower at 1024×1024: 28 against 22 ms), and when
+	// one of its tiles spans all of C's columns.
+	if kn := wide.narrow; kn != nil {
+		if n <= kn.nr || m*n <= 512*512 {
+			choose(kn, false)
+		}
+		if m <= kn.nr || m*n <= 512*512 {
+			choose(kn, true)
+		}
+	}
+	choose(wide, true)
+	return kern, swap
 }
 
 // padded rounds n up to a multiple of tile.
@@ -222,13 +296,13 @@ func (pr *product[T]) chunks() {
 func (pr *product[T]) release() {
 	if pr.refs.Add(-1) == 0 {
 		pr.args = args[T]{}
-		listOf[*product[T]](freeProducts32, freeProducts64).put(pr)
+		listOf[product[T]](freeProducts32, freeProducts64).put(pr)
 	}
 }
 
 // getProduct returns an idle product from the free list, or a new one.
 func getProduct[T Float]() *product[T] {
-	if pr, ok := listOf[*product[T]](freeProducts32, freeProducts64).get(); ok {
+	if pr, ok := listOf[product[T]](freeProducts32, freeProducts64).get(); ok {
 		return pr
 	}
 	pr := new(product[T])
@@ -236,47 +310,63 @@ func getProduct[T Float]() *product[T] {
 	return pr
 }
 
-// freeList is a bounded list of idle objects kept for reuse. It is a
-// channel, not a sync.Pool: a pool hands an item put by another
-// goroutine's processor only after a detour that often misses it (products
-// are mostly let go by helpers and taken again by callers), and it empties
-// at garbage collections, when a workspace costs megabytes to make again.
-type freeList[X any] chan X
+// freeList is a bounded list of idle objects kept for reuse: one in an
+// atomic slot, taken and given back without a lock (a goroutine that
+// multiplies again and again, as a training loop does, finds its workspace
+// there), up to 16 more in a channel. Not a sync.Pool: a pool hands an item
+// put by another goroutine's processor only after a detour that often
+// misses it (products are mostly let go by helpers and taken again by
+// callers), and it empties at garbage collections, when a workspace costs
+// megabytes to make again. A nil list is always empty and always full.
+type freeList[E any] struct {
+	one  atomic.Pointer[E]
+	more chan *E
+}
+
+func newFreeList[E any]() *freeList[E] { return &freeList[E]{more: make(chan *E, 16)} }
 
 // get returns an idle object, if there is one.
-func (l freeList[X]) get() (x X, ok bool) {
+func (l *freeList[E]) get() (*E, bool) {
+	if l == nil {
+		return nil, false
+	}
+	if x := l.one.Swap(nil); x != nil {
+		return x, true
+	}
 	select {
-	case x = <-l:
+	case x := <-l.more:
 		return x, true
 	default:
-		return x, false
+		return nil, false
 	}
 }
 
 // put keeps x for reuse, unless the list is full.
-func (l freeList[X]) put(x X) {
+func (l *freeList[E]) put(x *E) {
+	if l == nil || l.one.CompareAndSwap(nil, x) {
+		return
+	}
 	select {
-	case l <- x:
+	case l.more <- x:
 	default: // full: let the collector have it
 	}
 }
 
 // The free lists, by element type.
 var (
-	freeProducts32   = make(freeList[*product[float32]], 16)
-	freeProducts64   = make(freeList[*product[float64]], 16)
-	freeWorkspaces32 = make(freeList[*workspace[float32]], 16)
-	freeWorkspaces64 = make(freeList[*workspace[float64]], 16)
+	freeProducts32   = newFreeList[product[float32]]()
+	freeProducts64   = newFreeList[product[float64]]()
+	freeWorkspaces32 = newFreeList[workspace[float32]]()
+	freeWorkspaces64 = newFreeList[workspace[float64]]()
 )
 
-// listOf returns whichever of the lists l32 and l64 holds X, or nil — a
-// list that is always empty and always full — when neither does (a named
-// float type).
-func listOf[X any](l32, l64 any) freeList[X] {
-	if l, ok := l32.(freeList[X]); ok {
+// listOf returns whichever of the lists l32 and l64 holds E, or nil when
+// neither does (a named float type).
+func listOf[E any](l32, l64 any) *freeList[E] {
+	if l, ok := l32.(*freeList[E]); ok {
 		return l
 	}
-	l, _ := l64.(freeList[X])
+	l, _ := l64.(*freeList[E])
 	return l
 }
 
@@ -312,43 +402,64 @@ func serial[T Float](kern *kernel[T], transA, transB bool, m, n, k int, alpha T,
 	defer putWorkspace(w)
 	mr, nr := kern.mr, kern.nr
 	tile := w.tile[:mr*nr]
-	direct := !transB && m <= kern.directRows
+	// A transposed holds the columns of A's micro-panels mr values apart:
+	// read in place, whole panels need no packing. A row-major is read in
+	// place by kern.fnRowA when one panel of B is all it meets, as packing
+	// it would then cost more than the product. B row-major holds the rows
+	// of B's micro-panels: read in place when few panels of A use it.
+	// Partial panels are packed, as their padding has to be zero.
+	rowA := !transA && kern.fnRowA != nil && n <= nr
+	directA := transA || rowA
+	directB := !transB && m <= kern.directRows
 	for ic := 0; ic < m; ic += kern.mc {
 		mc := min(kern.mc, m-ic)
+		wholeA := mc / mr * mr // rows in whole panels
 		for pc := 0; pc < k; pc += kern.kc {
 			kc := min(kern.kc, k-pc)
 			betaPC := beta
 			if pc > 0 {
 				betaPC = 1
 			}
-			packA(kern, w.a, transA, a, lda, ic, pc, mc, kc)
+			if directA {
+				packA(kern, w.a, transA, a, lda, ic+wholeA, pc, mc-wholeA, kc)
+			} else {
+				packA(kern, w.a, transA, a, lda, ic, pc, mc, kc)
+			}
 			for jc := 0; jc < n; jc += kern.nc {
 				nc := min(kern.nc, n-jc)
-				whole := nc / nr * nr // columns in whole panels
-				if direct {
-					// Pack only the partial panel at the edge.
-					packB(kern, w.b, false, b, ldb, pc, jc+whole, kc, nc-whole)
+				wholeB := nc / nr * nr // columns in whole panels
+				if directB {
+					packB(kern, w.b, false, b, ldb, pc, jc+wholeB, kc, nc-wholeB)
 				} else {
 					packB(kern, w.b, transB, b, ldb, pc, jc, kc, nc)
 				}
 				for ir := 0; ir < mc; ir += mr {
-					ap := w.a[ir*kc : (ir+mr)*kc]
+					ap, as, fn := w.a[ir*kc:(ir+mr)*kc], mr, kern.fn
+					switch {
+					case directA && ir >= wholeA: // the packed partial panel
+						ap = w.a[:mr*kc]
+					case transA:
+						ap, as = a[pc*lda+ic+ir:], lda
+					case rowA:
+						ap, as, fn = a[(ic+ir)*lda+pc:], lda, kern.fnRowA
+					}
 					rows := min(mr, mc-ir)
 					for jr := 0; jr < nc; jr += nr {
 						bp, bs := w.b[jr*kc:(jr+nr)*kc], nr
-						cols := min(nr, nc-jr)
-						if direct {
+						if directB {
 							bp = w.b[:nr*kc]
-							if jr < whole {
+							if jr < wholeB {
 								bp, bs = b[pc*ldb+jc+jr:], ldb
 							}
 						}
+						cols := min(nr, nc-jr)
 						ci := (ic+ir)*rs + (jc+jr)*cs
-						if rows == mr && cols == nr && cs == 1 {
-							kern.fn(kc, ap, bp, bs, c[ci:], rs, alpha, betaPC)
+						if kern.general && nr*cs < 1<<31 || cs == 1 && rows == mr && cols == nr {
+							// (Scatters take 32-bit offsets.)
+							fn(kc, ap, as, bp, bs, c[ci:], rs, cs, rows, cols, alpha, betaPC)
 							continue
 						}
-						kern.fn(kc, ap, bp, bs, tile, nr, 1, 0)
+						fn(kc, ap, as, bp, bs, tile, nr, 1, mr, nr, 1, 0)
 						merge(rows, cols, alpha, tile, nr, betaPC, c[ci:], rs, cs)
 					}
 				}
@@ -418,9 +529,7 @@ func packA[T Float](kern *kernel[T], dst []T, trans bool, a []T, lda, ic, pc, mc
 					case rows == 6:
 						*(*[6]T)(col) = *(*[6]T)(src)
 					default:
-						for i, v := range src {
-							col[i] = v
-						}
+						copy(col, src)
 					}
 				}
 			}
@@ -430,6 +539,9 @@ func packA[T Float](kern *kernel[T], dst []T, trans bool, a []T, lda, ic, pc, mc
 	for ir := 0; ir < mc; ir += mr {
 		panel := dst[ir*kc : (ir+mr)*kc]
 		rows := min(mr, mc-ir)
+		if rows < mr { // zero the padding at once, not mr-rows strided values a step
+			clear(panel)
+		}
 		// op(A)[i, p] = a[i·lda + p]: rows of a are rows of the panel.
 		base := (ic+ir)*lda + pc
 		i := 0
@@ -439,11 +551,6 @@ func packA[T Float](kern *kernel[T], dst []T, trans bool, a []T, lda, ic, pc, mc
 		for ; i < rows; i++ {
 			for p, v := range a[base+i*lda:][:kc] {
 				panel[p*mr+i] = v
-			}
-		}
-		for ; i < mr; i++ {
-			for p := 0; p < kc; p++ {
-				panel[p*mr+i] = 0
 			}
 		}
 	}
@@ -482,6 +589,9 @@ func packB[T Float](kern *kernel[T], dst []T, trans bool, b []T, ldb, pc, jc, kc
 	for jr := 0; jr < nc; jr += nr {
 		panel := dst[jr*kc : (jr+nr)*kc]
 		cols := min(nr, nc-jr)
+		if cols < nr { // zero the padding at once, not a few values a step
+			clear(panel)
+		}
 		// op(B)[p, j] = b[j·ldb + p]: rows of b are columns of the panel.
 		base := (jc+jr)*ldb + pc
 		j := 0
@@ -492,9 +602,6 @@ func packB[T Float](kern *kernel[T], dst []T, trans bool, b []T, ldb, pc, jc, kc
 			for p, v := range b[base+j*ldb:][:kc] {
 				panel[p*nr+j] = v
 			}
-		}
-		for p := 0; p < kc && cols < nr; p++ {
-			clear(panel[p*nr+cols : p*nr+nr])
 		}
 	}
 }

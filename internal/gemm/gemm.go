@@ -26,8 +26,12 @@
 //     with zeros to whole micro-panels. Operands that have to be transposed
 //     on the way use AVX 4×8 (float32) and 4×4 (float64) transposes on
 //     amd64. The buffers come from a free list, so a steady stream of calls
-//     does not allocate. A row-major B that only a few micro-panels of A
-//     use (m ≤ 256 on amd64) is read in place instead of packed.
+//     does not allocate. Operands that are already laid out as the
+//     kernels read them are read in place instead of packed: a transposed
+//     A (its rows are the columns of A's micro-panels), a row-major B that
+//     only a few micro-panels of A use (m ≤ 256 on amd64), and, on amd64,
+//     a row-major A that meets one micro-panel of B (n ≤ nr), through a
+//     kernel variant that reads the mr rows of A where they are.
 //  3. The micro-kernel keeps its tile of C in registers and, for each of
 //     the kc steps, loads a row of the B micro-panel, broadcasts each of
 //     the mr values of the A micro-panel and issues the fused multiply-adds.
@@ -35,12 +39,24 @@
 //     gen_kernels.go): AVX-512 with 12×32 (float32) and 12×16 (float64)
 //     tiles, or AVX2+FMA with 6×16 and 6×8 tiles, chosen at start from the
 //     CPU's features (golang.org/x/sys/cpu). Elsewhere, and with the purego
-//     build tag, a portable Go kernel computes 4×4 tiles. Tiles at the right
-//     and bottom edges of C are computed whole into a scratch tile (the
-//     padding is zero) and their valid part is merged into C.
-//  4. When C has so few columns that whole tiles would mostly compute
-//     padding (n = 10 against nr = 32), the product is computed as
-//     Cᵀ = op(B)ᵀ·op(A)ᵀ, whose tiles are merged into C transposed.
+//     build tag, a portable Go kernel computes 4×4 tiles. Every kernel
+//     sums each element of C as one chain of fused multiply-adds in the
+//     order of k (kc at a time, the same kc for every kernel a product may
+//     use), so an element does not depend on the kernel, the tile or the
+//     goroutine that computes it.
+//     Tiles at the right and bottom edges of C are stored with masks
+//     (AVX-512) or only in part (Go); the AVX2 kernels compute them whole
+//     into a scratch tile (the padding is zero), whose valid part is merged
+//     into C.
+//  4. Whole tiles waste work at the edges: a C with 10 columns fills a
+//     third of a 12×32 tile, one with 64 rows pads to 72. The AVX-512
+//     kernels have narrow companions, 16×16 (float32) and 16×8 (float64),
+//     one vector per row, whose broadcasts are folded into the
+//     multiply-adds; and a product can be computed as Cᵀ = op(B)ᵀ·op(A)ᵀ,
+//     whose rows are C's columns (the AVX-512 kernels scatter its tiles
+//     into C, the others go through the scratch tile). orient (driver.go)
+//     picks the kernel and the orientation of least estimated cost: the
+//     padded product, the packing it needs and the transposed stores.
 //  5. Products of at least 2·ParallelFlops floating-point operations are
 //     split into 4p bands (p if each goroutine gets 10⁸ flops or more) of
 //     rows or of columns of C (whichever copies less), which the calling

@@ -159,15 +159,59 @@ func testKernel[T Float](t *testing.T, kern *kernel[T], quick bool) {
 	}
 }
 
-// TestKernels runs every kernel this CPU supports (AVX-512, AVX2, Go on
-// amd64; Go elsewhere) against the float64 reference. Under the race
-// detector, which only matters for TestParallel, just the small shapes.
+// withNarrow returns kernels and, after each one that has a narrow
+// kernel, that kernel.
+func withNarrow[T Float](kernels []*kernel[T]) []*kernel[T] {
+	var all []*kernel[T]
+	for _, kern := range kernels {
+		all = append(all, kern)
+		if kern.narrow != nil {
+			all = append(all, kern.narrow)
+		}
+	}
+	return all
+}
+
+// TestKernels runs every kernel this CPU supports (AVX-512 and its narrow
+// kernel, AVX2, Go on amd64; Go elsewhere) on every shape, against the
+// float64 reference. Under the race detector, which only matters for
+// TestParallel, just the small shapes.
 func TestKernels(t *testing.T) {
-	for _, kern := range kernels32 {
+	for _, kern := range withNarrow(kernels32) {
 		t.Run("float32/"+kern.name, func(t *testing.T) { t.Parallel(); testKernel(t, kern, raceEnabled) })
 	}
-	for _, kern := range kernels64 {
+	for _, kern := range withNarrow(kernels64) {
 		t.Run("float64/"+kern.name, func(t *testing.T) { t.Parallel(); testKernel(t, kern, raceEnabled) })
+	}
+}
+
+// TestEdges runs every kernel on all m, n, k in 1…33 with every
+// transposition, against the float64 reference, with leading dimensions
+// larger than the rows (so the kernels' masked stores must leave the
+// padding alone) and beta ≠ 0 (so they must read only C).
+func TestEdges(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("35 937 shapes")
+	}
+	t.Run("float32", func(t *testing.T) { t.Parallel(); testEdges(t, withNarrow(kernels32)) })
+	t.Run("float64", func(t *testing.T) { t.Parallel(); testEdges(t, withNarrow(kernels64)) })
+}
+
+func testEdges[T Float](t *testing.T, kernels []*kernel[T]) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for m := 1; m <= 33; m++ {
+		for n := 1; n <= 33; n++ {
+			for k := 1; k <= 33; k++ {
+				tA, tB := (m+k)%2 == 1, (n+k)%3 == 1 // all four, spread over the shapes
+				a, lda, b, ldb, c, ldc := operands[T](rng, tA, tB, m, n, k, 1+(m+n)%3)
+				want, bound := reference(tA, tB, m, n, k, 1.5, a, lda, b, ldb, -0.5, c, ldc)
+				for _, kern := range kernels {
+					got := append([]T(nil), c...)
+					gemm(kern, tA, tB, m, n, k, 1.5, a, lda, b, ldb, -0.5, got, ldc)
+					compare(t, fmt.Sprintf("%s m=%d n=%d k=%d tA=%v tB=%v", kern.name, m, n, k, tA, tB), m, n, k, got, ldc, c, want, bound)
+				}
+			}
+		}
 	}
 }
 
@@ -177,14 +221,14 @@ func TestKernels(t *testing.T) {
 // place where it can be.
 func TestSmallBlocks(t *testing.T) {
 	for _, direct := range []int{0, 1 << 30} {
-		for _, kern := range kernels64 {
+		for _, kern := range withNarrow(kernels64) {
 			small := *kern
-			small.mc, small.kc, small.nc, small.directRows = 2*kern.mr, 5, kern.nr, direct
+			small.mc, small.kc, small.nc, small.directRows, small.narrow = 2*kern.mr, 5, kern.nr, direct, nil
 			t.Run(fmt.Sprintf("%s/direct=%d", kern.name, direct), func(t *testing.T) { testKernel(t, &small, true) })
 		}
-		for _, kern := range kernels32 {
+		for _, kern := range withNarrow(kernels32) {
 			small := *kern
-			small.mc, small.kc, small.nc, small.directRows = kern.mr, 7, 2*kern.nr, direct
+			small.mc, small.kc, small.nc, small.directRows, small.narrow = kern.mr, 7, 2*kern.nr, direct, nil
 			t.Run(fmt.Sprintf("%s/direct=%d", kern.name, direct), func(t *testing.T) { testKernel(t, &small, true) })
 		}
 	}
@@ -319,5 +363,113 @@ func TestParallelNoAllocs(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if perCall := float64(after.Mallocs-before.Mallocs) / calls; perCall >= 0.5 {
 		t.Errorf("a parallel Sgemm allocates %.2f times per call", perCall)
+	}
+}
+
+// TestTransposedC runs every kernel on products stored into a transposed
+// C (element (i, j) at c[i + j·ldc]), as when a product is computed as
+// Cᵀ = op(B)ᵀ·op(A)ᵀ, where the AVX-512 kernels scatter their tiles.
+func TestTransposedC(t *testing.T) {
+	t.Run("float32", func(t *testing.T) { testTransposedC(t, withNarrow(kernels32)) })
+	t.Run("float64", func(t *testing.T) { testTransposedC(t, withNarrow(kernels64)) })
+}
+
+func testTransposedC[T Float](t *testing.T, kernels []*kernel[T]) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, s := range [][3]int{{1, 1, 1}, {10, 64, 128}, {12, 32, 5}, {13, 33, 17}, {7, 70, 9}, {33, 20, 400}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, beta := range []T{0, 0.5} {
+			tA, tB := m%2 == 1, n%2 == 0
+			a, lda, b, ldb, _, _ := operands[T](rng, tA, tB, m, n, k, 1)
+			// cT holds Cᵀ (n×m, leading dimension m+2), NaNs for beta = 0.
+			ctT, ldcT := make([]T, n*(m+2)), m+2
+			for i := range ctT {
+				ctT[i] = T(rng.Float64()*2 - 1)
+				if beta == 0 {
+					ctT[i] = T(math.NaN())
+				}
+			}
+			c := make([]T, m*n) // C itself, for the reference
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					c[i*n+j] = ctT[j*ldcT+i]
+				}
+			}
+			want, bound := reference(tA, tB, m, n, k, -1.25, a, lda, b, ldb, beta, c, n)
+			for _, kern := range kernels {
+				got := append([]T(nil), ctT...)
+				serial(kern, tA, tB, m, n, k, -1.25, a, lda, b, ldb, beta, got, 1, ldcT)
+				back := make([]T, m*n)
+				for i := 0; i < m; i++ {
+					for j := 0; j < n; j++ {
+						back[i*n+j] = got[j*ldcT+i]
+					}
+				}
+				compare(t, fmt.Sprintf("%s %v beta=%v", kern.name, s, beta), m, n, k, back, n, c, want, bound)
+				for j := 0; j < n; j++ { // the padding of Cᵀ's rows
+					for i := m; i < ldcT; i++ {
+						if g, o := got[j*ldcT+i], ctT[j*ldcT+i]; g != o && !(g != g && o != o) {
+							t.Fatalf("%s %v: padding Cᵀ[%d,%d] changed", kern.name, s, j, i)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestFusedOrder checks the invariant that makes results independent of
+// the kernel, the orientation and the split among goroutines: every
+// assembly kernel computes each element of C in float64 exactly as
+//
+//	s = 0; s = fma(a[i,p], b[p,j], s) for p in a block of kc; c = fma(beta, c, alpha·s)
+//
+// block after block (beta = 1 after the first), bit for bit, on shapes that
+// take every kernel, both orientations and several k blocks. The AVX2
+// kernels compute edge tiles into the scratch tile, which merge adds to
+// beta·C without fusing: there the last step agrees only for beta = 0 or 1
+// (the tensor package passes 0), so they are checked with beta = 1.
+func TestFusedOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, kern := range withNarrow(kernels64) {
+		if kern.name == "go" { // Go fuses x*y + z on some platforms only
+			continue
+		}
+		for _, s := range [][3]int{{1, 1, 1}, {64, 10, 128}, {10, 64, 400}, {33, 17, 193}, {128, 10, 64}, {70, 40, 385}} {
+			m, n, k := s[0], s[1], s[2]
+			for _, trans := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+				tA, tB := trans[0], trans[1]
+				a, lda, b, ldb, c, ldc := operands[float64](rng, tA, tB, m, n, k, 1)
+				alpha, beta := 0.75, -1.5
+				if !kern.general {
+					beta = 1
+				}
+				want := append([]float64(nil), c...)
+				for i := 0; i < m; i++ {
+					for j := 0; j < n; j++ {
+						x := &want[i*ldc+j]
+						for pc := 0; pc < k; pc += kern.kc {
+							var s float64
+							for p := pc; p < min(pc+kern.kc, k); p++ {
+								s = math.FMA(at(a, lda, tA, i, p), at(b, ldb, tB, p, j), s)
+							}
+							bt := beta
+							if pc > 0 {
+								bt = 1
+							}
+							*x = math.FMA(bt, *x, alpha*s)
+						}
+					}
+				}
+				got := append([]float64(nil), c...)
+				gemm(kern, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc)
+				for i := range got {
+					if got[i] != want[i] {
+						t.Errorf("%s %v tA=%v tB=%v: c[%d] = %v, want %v bit for bit", kern.name, s, tA, tB, i, got[i], want[i])
+						break
+					}
+				}
+			}
+		}
 	}
 }

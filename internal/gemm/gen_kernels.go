@@ -4,17 +4,26 @@
 // Run it with `go generate ./internal/gemm` after changing it; the output is
 // committed, so building nabla never needs this program.
 //
-// Every kernel computes one MR×NR tile of C from a packed A micro-panel (kc
-// steps of MR values: a column of the tile's rows) and a packed B
-// micro-panel (kc steps of NR values: a row of the tile's columns, bs
-// values apart: packed, bs = NR; read in place from row-major B, bs = ldb):
+// Every kernel computes one MR×NR tile of C from a micro-panel of A (kc
+// steps of MR values: a column of the tile's rows, as values apart: packed,
+// as = MR; read in place from a transposed A, as = lda; the AVX-512 kernels
+// also come in a variant …RowA that reads the MR rows of a row-major A in
+// place, as = lda) and a micro-panel of
+// B (kc steps of NR values: a row of the tile's columns, bs values apart:
+// packed, bs = NR; read in place from row-major B, bs = ldb):
 //
 //	acc = Σₚ a[p]ᵀ·b[p]                       (MR×NR, in registers)
 //	C   = alpha·acc            if beta == 0   (C is not read, so NaNs in it vanish)
 //	C   = alpha·acc + beta·C   otherwise
 //
-// A row of the tile is two vector registers wide (NR = 2·lanes), and each k
-// step broadcasts the MR values of A and issues 2·MR fused multiply-adds.
+// A row of the tile is NV vector registers wide (NR = NV·lanes), and each k
+// step broadcasts the MR values of A and issues NV·MR fused multiply-adds,
+// so every element of C is one chain of fused multiply-adds in the order of
+// p, whatever the kernel. The AVX-512 kernels store only the first rows×cols
+// of the tile (masked stores), so edge tiles need no scratch tile, and
+// store it into a C stored transposed too (element (i, j) at
+// c[i·ldc + j·cs] with cs ≠ 1: scatters); the AVX2 kernels store the whole
+// tile into a row-major C (cs = 1).
 package main
 
 import (
@@ -25,21 +34,24 @@ import (
 
 type spec struct {
 	name  string // Go function name
-	reg   string // "Z" (AVX-512) or "Y" (AVX2)
+	reg   string // "Z" (AVX-512: stores rows×cols) or "Y" (AVX2: stores the whole tile)
 	elem  int    // element size in bytes: 4 or 8
 	lanes int    // elements per vector register
-	mr    int    // rows of the tile; 2·mr accumulators
+	mr    int    // rows of the tile
+	nv    int    // vector registers per row of the tile; nv·mr accumulators
 	tmp   []int  // registers the broadcasts rotate through
-	b0    int    // first of the two registers holding a row of B
+	b0    int    // first of the nv registers holding a row of B
 	alpha int    // register for alpha; -1: load into b0 after the loop
-	beta  int    // register for beta;  -1: load into b0+1 after the loop
+	beta  int    // register for beta;  -1: load into the register after alpha
 }
 
 var specs = []spec{
-	{name: "sgemmKernelAVX512", reg: "Z", elem: 4, lanes: 16, mr: 12, tmp: []int{26, 27, 28, 29}, b0: 24, alpha: 30, beta: 31},
-	{name: "dgemmKernelAVX512", reg: "Z", elem: 8, lanes: 8, mr: 12, tmp: []int{26, 27, 28, 29}, b0: 24, alpha: 30, beta: 31},
-	{name: "sgemmKernelAVX2", reg: "Y", elem: 4, lanes: 8, mr: 6, tmp: []int{14, 15}, b0: 12, alpha: -1, beta: -1},
-	{name: "dgemmKernelAVX2", reg: "Y", elem: 8, lanes: 4, mr: 6, tmp: []int{14, 15}, b0: 12, alpha: -1, beta: -1},
+	{name: "sgemmKernelAVX512", reg: "Z", elem: 4, lanes: 16, mr: 12, nv: 2, tmp: []int{26, 27, 28, 29}, b0: 24, alpha: 30, beta: 31},
+	{name: "sgemmKernelAVX512x16", reg: "Z", elem: 4, lanes: 16, mr: 16, nv: 1, tmp: []int{26, 27, 28, 29}, b0: 24, alpha: 30, beta: 31},
+	{name: "dgemmKernelAVX512", reg: "Z", elem: 8, lanes: 8, mr: 12, nv: 2, tmp: []int{26, 27, 28, 29}, b0: 24, alpha: 30, beta: 31},
+	{name: "dgemmKernelAVX512x8", reg: "Z", elem: 8, lanes: 8, mr: 16, nv: 1, tmp: []int{26, 27, 28, 29}, b0: 24, alpha: 30, beta: 31},
+	{name: "sgemmKernelAVX2", reg: "Y", elem: 4, lanes: 8, mr: 6, nv: 2, tmp: []int{14, 15}, b0: 12, alpha: -1, beta: -1},
+	{name: "dgemmKernelAVX2", reg: "Y", elem: 8, lanes: 4, mr: 6, nv: 2, tmp: []int{14, 15}, b0: 12, alpha: -1, beta: -1},
 }
 
 const unroll = 4 // k steps per iteration of the main loop
@@ -51,8 +63,18 @@ func main() {
 	fmt.Fprintln(&w, "//go:build amd64 && !purego")
 	fmt.Fprintln(&w)
 	fmt.Fprintln(&w, `#include "textflag.h"`)
+	// iota: 0, 1, …, 15 as 32-bit integers, the lane numbers from which
+	// the scatters' indices are made.
+	fmt.Fprintln(&w)
+	for i := 0; i < 16; i++ {
+		fmt.Fprintf(&w, "DATA iota<>+%d(SB)/4, $%d\n", 4*i, i)
+	}
+	fmt.Fprintln(&w, "GLOBL iota<>(SB), RODATA|NOPTR, $64")
 	for _, s := range specs {
-		gen(&w, s)
+		gen(&w, s, false)
+		if s.reg == "Z" {
+			gen(&w, s, true)
+		}
 	}
 	if err := os.WriteFile("kernels_amd64.s", w.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -60,92 +82,152 @@ func main() {
 	}
 }
 
-func gen(w *bytes.Buffer, s spec) {
+// gen writes the kernel of spec s; with rowA, the variant that reads a
+// row-major A in place (element (i, p) of the panel at a[i·as + p]), named
+// with the suffix RowA.
+func gen(w *bytes.Buffer, s spec, rowA bool) {
+	name := s.name
+	if rowA {
+		name += "RowA"
+	}
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
-	label := func(l string) { fmt.Fprintf(w, "%s_%s:\n", s.name, l) }
+	label := func(l string) { fmt.Fprintf(w, "%s_%s:\n", name, l) }
 	r := func(i int) string { return fmt.Sprintf("%s%d", s.reg, i) }
+	acc := func(i, h int) string { return r(i*s.nv + h) }
 	sfx, bcast, movl := "PS", "VBROADCASTSS", "MOVL"
 	if s.elem == 8 {
 		sfx, bcast, movl = "PD", "VBROADCASTSD", "MOVQ"
 	}
+	masked := s.reg == "Z"
 	shift := map[int]int{4: 2, 8: 3}[s.elem]
-	vb := s.lanes * s.elem    // bytes per vector
-	aStep := s.mr * s.elem    // bytes of A per k step
-	bStep := 2 * vb           // bytes of B per k step
-	betaOff := 96 + s.elem    // alpha at 96, beta right after
+	vb := s.lanes * s.elem // bytes per vector
+	rowBytes := s.nv * vb  // bytes of a row of the tile
+	alphaOff := 128        // after k, a, as, b, bs, c, ldc, cs, rows, cols
+	betaOff := alphaOff + s.elem
 	frame := betaOff + s.elem // argument size
 	if frame%8 != 0 {
 		frame += 8 - frame%8
 	}
-	nacc := 2 * s.mr
-
-	fmt.Fprintf(w, "\n// func %s(k int, a, b []float%d, bs int, c []float%d, ldc int, alpha, beta float%d)\n", s.name, s.elem*8, s.elem*8, s.elem*8)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", s.name, frame)
+	goType := fmt.Sprintf("float%d", s.elem*8)
+	fmt.Fprintf(w, "\n// func %s(k int, a []%s, as int, b []%s, bs int, c []%s, ldc, cs, rows, cols int, alpha, beta %s)\n", name, goType, goType, goType, goType)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, frame)
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a_base+8(FP), SI")
-	p("MOVQ b_base+32(FP), DI")
-	p("MOVQ bs+56(FP), R11")
-	p("MOVQ c_base+64(FP), DX")
-	p("MOVQ ldc+88(FP), R8")
+	p("MOVQ as+32(FP), R13")
+	p("MOVQ b_base+40(FP), DI")
+	p("MOVQ bs+64(FP), R11")
+	p("MOVQ c_base+72(FP), DX")
+	p("MOVQ ldc+96(FP), R8")
 	p("SHLQ $%d, R8", shift)
 	p("SHLQ $%d, R11", shift)
+	p("SHLQ $%d, R13", shift)
 	p("LEAQ (R11)(R11*2), R12") // 3·bs
+	p("LEAQ (R13)(R13*2), R14") // 3·as
 	// Touch the rows of C early so they are in cache when the tile is stored.
 	p("MOVQ DX, R9")
 	for i := 0; i < s.mr; i++ {
 		p("PREFETCHT0 (R9)")
-		p("PREFETCHT0 %d(R9)", bStep-s.elem)
+		p("PREFETCHT0 %d(R9)", rowBytes-s.elem)
 		p("ADDQ R8, R9")
 	}
-	for i := 0; i < nacc; i++ {
+	for i := 0; i < s.nv*s.mr; i++ {
 		if s.reg == "Z" {
 			p("VPXORD %s, %s, %s", r(i), r(i), r(i))
 		} else {
 			p("VXORPS %s, %s, %s", r(i), r(i), r(i))
 		}
 	}
+	// The rows of a row-major A: row i is i%4 times as (R13; 3·as in R14)
+	// past bases[i/4], the first at SI, the others 4·as apart.
+	bases := []string{"SI", "R9", "R10", "AX"}[:(s.mr+3)/4]
+	if rowA {
+		for i := 1; i < len(bases); i++ {
+			p("LEAQ (%s)(R13*4), %s", bases[i-1], bases[i])
+		}
+	}
+	// aAt is the address of A's value for row i in k step kOff of the
+	// iteration: kOff·elem bytes past its row (row-major A), or i·elem
+	// bytes past SI, which each step moves on by as (column-major A).
+	aAt := func(i, kOff int) string {
+		if rowA {
+			return fmt.Sprintf("%d(%s)%s", kOff*s.elem, bases[i/4], [...]string{"", "(R13*1)", "(R13*2)", "(R14*1)"}[i%4])
+		}
+		return fmt.Sprintf("%d(SI)", i*s.elem)
+	}
+	// advance moves a row-major A's bases on by steps values.
+	advance := func(steps int) {
+		for _, b := range bases {
+			if rowA {
+				p("ADDQ $%d, %s", steps*s.elem, b)
+			}
+		}
+	}
 	// step issues k step kOff of the iteration: B's row is kOff·bs bytes
 	// past DI (bs in R11, 3·bs in R12).
 	step := func(kOff int) {
-		row := [...]string{"(DI)", "(DI)(R11*1)", "(DI)(R11*2)", "(DI)(R12*1)"}[kOff]
-		p("VMOVUP%s %s, %s", sfx[1:], row, r(s.b0))
-		p("VMOVUP%s %d%s, %s", sfx[1:], vb, row, r(s.b0+1))
+		brow := [...]string{"(DI)", "(DI)(R11*1)", "(DI)(R11*2)", "(DI)(R12*1)"}[kOff]
+		for h := 0; h < s.nv; h++ {
+			p("VMOVUP%s %d%s, %s", sfx[1:], h*vb, brow, r(s.b0+h))
+		}
 		for i := 0; i < s.mr; i++ {
+			if s.nv == 1 && s.reg == "Z" { // a value of A used once: broadcast by the load
+				p("VFMADD231%s.BCST %s, %s, %s", sfx, aAt(i, kOff), r(s.b0), acc(i, 0))
+				continue
+			}
 			t := r(s.tmp[i%len(s.tmp)])
-			p("%s %d(SI), %s", bcast, kOff*aStep+i*s.elem, t)
-			p("VFMADD231%s %s, %s, %s", sfx, r(s.b0), t, r(2*i))
-			p("VFMADD231%s %s, %s, %s", sfx, r(s.b0+1), t, r(2*i+1))
+			p("%s %s, %s", bcast, aAt(i, kOff), t)
+			for h := 0; h < s.nv; h++ {
+				p("VFMADD231%s %s, %s, %s", sfx, r(s.b0+h), t, acc(i, h))
+			}
+		}
+		if !rowA {
+			p("ADDQ R13, SI")
 		}
 	}
 	p("MOVQ CX, BX")
 	p("SHRQ $%d, BX", 2) // unroll == 4
-	p("JZ %s_tail", s.name)
+	p("JZ %s_tail", name)
 	label("loop")
 	p("PREFETCHT0 (DI)(R11*8)")
 	for u := 0; u < unroll; u++ {
 		step(u)
 	}
-	p("ADDQ $%d, SI", unroll*aStep)
+	advance(unroll)
 	p("LEAQ (DI)(R11*4), DI")
 	p("DECQ BX")
-	p("JNZ %s_loop", s.name)
+	p("JNZ %s_loop", name)
 	label("tail")
 	p("ANDQ $%d, CX", unroll-1)
-	p("JZ %s_store", s.name)
+	p("JZ %s_store", name)
 	label("tailloop")
 	step(0)
-	p("ADDQ $%d, SI", aStep)
+	advance(1)
 	p("ADDQ R11, DI")
 	p("DECQ CX")
-	p("JNZ %s_tailloop", s.name)
+	p("JNZ %s_tailloop", name)
 
 	label("store")
 	alpha, beta := s.alpha, s.beta
 	if alpha < 0 {
 		alpha, beta = s.b0, s.b0+1
 	}
-	p("%s alpha+96(FP), %s", bcast, r(alpha))
+	p("%s alpha+%d(FP), %s", bcast, alphaOff, r(alpha))
 	p("%s beta+%d(FP), %s", bcast, betaOff, r(beta))
+	if masked {
+		// K1…K{nv}: the lanes of each vector of a row that are among the
+		// first cols columns; R10 counts the rows left to store.
+		p("MOVQ cols+120(FP), CX")
+		p("MOVQ $1, AX")
+		p("SHLQ CX, AX")
+		p("DECQ AX")
+		for h := 0; h < s.nv; h++ {
+			p("KMOVW AX, K%d", h+1)
+			if h+1 < s.nv {
+				p("SHRQ $%d, AX", s.lanes)
+			}
+		}
+		p("MOVQ rows+112(FP), R10")
+	}
 	// beta == ±0: C is only written. Test the bits without the sign.
 	p("%s beta+%d(FP), AX", movl, betaOff)
 	if s.elem == 8 {
@@ -153,27 +235,100 @@ func gen(w *bytes.Buffer, s spec) {
 	} else {
 		p("SHLL $1, AX")
 	}
-	p("JZ %s_beta0", s.name)
-	for i := 0; i < s.mr; i++ {
-		for h := 0; h < 2; h++ {
-			acc := r(2*i + h)
-			p("VMUL%s %s, %s, %s", sfx, r(alpha), acc, acc)
-			p("VFMADD231%s %d(DX), %s, %s", sfx, h*vb, r(beta), acc)
-			p("VMOVUP%s %s, %d(DX)", sfx[1:], acc, h*vb)
-		}
-		p("ADDQ R8, DX")
+	if masked {
+		// C stored transposed (cs ≠ 1): scatter the rows of the tile.
+		p("MOVQ cs+104(FP), BX")
+		p("CMPQ BX, $1")
+		p("JNE %s_scatter", name)
+		// Masked stores are slow (on Zen 4), so only the tiles with
+		// fewer than NR columns use them.
+		p("CMPQ CX, $%d", s.lanes*s.nv)
+		p("JNE %s_masked", name)
 	}
-	p("VZEROUPPER")
-	p("RET")
+	p("TESTQ AX, AX")
+	p("JZ %s_beta0", name)
+	// The index registers of the scatters and gathers: element j of the
+	// tile's row h·lanes + j is j·cs values past that of vector h.
+	idx := func(h int) string {
+		if s.elem == 8 {
+			return fmt.Sprintf("Y%d", s.tmp[h])
+		}
+		return r(s.tmp[h])
+	}
+	scale := s.elem
+	// store writes the rows of the tile: C = alpha·acc (+ beta·C if
+	// withBeta), through the masks K1… if withMask, with scatters (and
+	// gathers) if scatter, and returns.
+	store := func(withBeta, withMask, scatter bool, end string) {
+		for i := 0; i < s.mr; i++ {
+			for h := 0; h < s.nv; h++ {
+				a := acc(i, h)
+				p("VMUL%s %s, %s, %s", sfx, r(alpha), a, a)
+				if scatter { // the mask is used up by each gather and scatter: copy it
+					t := r(s.tmp[2+h%2])
+					if withBeta {
+						p("KMOVW K%d, K3", h+1)
+						p("VGATHERD%s (DX)(%s*%d), K3, %s", sfx, idx(h), scale, t)
+						p("VFMADD231%s %s, %s, %s", sfx, t, r(beta), a)
+					}
+					p("KMOVW K%d, K3", h+1)
+					p("VSCATTERD%s %s, K3, (DX)(%s*%d)", sfx, a, idx(h), scale)
+					continue
+				}
+				switch {
+				case withBeta && withMask:
+					t := r(s.tmp[h%len(s.tmp)])
+					p("VMOVUP%s.Z %d(DX), K%d, %s", sfx[1:], h*vb, h+1, t)
+					p("VFMADD231%s %s, %s, %s", sfx, t, r(beta), a)
+				case withBeta:
+					p("VFMADD231%s %d(DX), %s, %s", sfx, h*vb, r(beta), a)
+				}
+				if withMask {
+					p("VMOVUP%s %s, K%d, %d(DX)", sfx[1:], a, h+1, h*vb)
+				} else {
+					p("VMOVUP%s %s, %d(DX)", sfx[1:], a, h*vb)
+				}
+			}
+			if i+1 < s.mr {
+				if masked {
+					p("DECQ R10")
+					p("JZ %s_%s", name, end)
+				}
+				p("ADDQ R8, DX")
+			}
+		}
+		if masked {
+			label(end)
+		}
+		p("VZEROUPPER")
+		p("RET")
+	}
+	store(true, false, false, "done")
 	label("beta0")
-	for i := 0; i < s.mr; i++ {
-		for h := 0; h < 2; h++ {
-			acc := r(2*i + h)
-			p("VMUL%s %s, %s, %s", sfx, r(alpha), acc, acc)
-			p("VMOVUP%s %s, %d(DX)", sfx[1:], acc, h*vb)
+	store(false, false, false, "done0")
+	if masked {
+		label("masked")
+		p("TESTQ AX, AX")
+		p("JZ %s_maskedbeta0", name)
+		store(true, true, false, "maskeddone")
+		label("maskedbeta0")
+		store(false, true, false, "maskeddone0")
+
+		label("scatter")
+		// Indices 0, cs, 2·cs, … (cs in BX), and lanes·cs more for the
+		// second vector of a row.
+		p("VMOVDQU32 iota<>(SB), %s", idx(0))
+		p("VPBROADCASTD BX, %s", idx(1))
+		p("VPMULLD %s, %s, %s", idx(1), idx(0), idx(0))
+		if s.nv == 2 {
+			p("SHLQ $%d, BX", map[int]int{8: 3, 16: 4}[s.lanes])
+			p("VPBROADCASTD BX, %s", idx(1))
+			p("VPADDD %s, %s, %s", idx(1), idx(0), idx(1))
 		}
-		p("ADDQ R8, DX")
+		p("TESTQ AX, AX")
+		p("JZ %s_scatterbeta0", name)
+		store(true, true, true, "scatterdone")
+		label("scatterbeta0")
+		store(false, true, true, "scatterdone0")
 	}
-	p("VZEROUPPER")
-	p("RET")
 }

@@ -7,19 +7,41 @@ import "golang.org/x/sys/cpu"
 //go:generate go run gen_kernels.go
 
 // The assembly micro-kernels (kernels_amd64.s); see kernel.fn for what they
-// compute. They read a[:k·mr] and b[:k·nr] and write an mr×nr tile at c.
+// compute. They read k columns of mr values of A, as apart, and k rows of
+// nr values of B, bs apart, and write the tile at c: its first rows×cols
+// (AVX-512, with masked stores, or scatters if cs ≠ 1), or the whole mr×nr
+// tile (AVX2, which ignore cs, rows and cols). The …RowA variants read the
+// mr rows of a row-major A, as apart.
 
 //go:noescape
-func sgemmKernelAVX512(k int, a, b []float32, bs int, c []float32, ldc int, alpha, beta float32)
+func sgemmKernelAVX512(k int, a []float32, as int, b []float32, bs int, c []float32, ldc, cs, rows, cols int, alpha, beta float32)
 
 //go:noescape
-func dgemmKernelAVX512(k int, a, b []float64, bs int, c []float64, ldc int, alpha, beta float64)
+func sgemmKernelAVX512RowA(k int, a []float32, as int, b []float32, bs int, c []float32, ldc, cs, rows, cols int, alpha, beta float32)
 
 //go:noescape
-func sgemmKernelAVX2(k int, a, b []float32, bs int, c []float32, ldc int, alpha, beta float32)
+func sgemmKernelAVX512x16(k int, a []float32, as int, b []float32, bs int, c []float32, ldc, cs, rows, cols int, alpha, beta float32)
 
 //go:noescape
-func dgemmKernelAVX2(k int, a, b []float64, bs int, c []float64, ldc int, alpha, beta float64)
+func sgemmKernelAVX512x16RowA(k int, a []float32, as int, b []float32, bs int, c []float32, ldc, cs, rows, cols int, alpha, beta float32)
+
+//go:noescape
+func dgemmKernelAVX512(k int, a []float64, as int, b []float64, bs int, c []float64, ldc, cs, rows, cols int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512RowA(k int, a []float64, as int, b []float64, bs int, c []float64, ldc, cs, rows, cols int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512x8(k int, a []float64, as int, b []float64, bs int, c []float64, ldc, cs, rows, cols int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512x8RowA(k int, a []float64, as int, b []float64, bs int, c []float64, ldc, cs, rows, cols int, alpha, beta float64)
+
+//go:noescape
+func sgemmKernelAVX2(k int, a []float32, as int, b []float32, bs int, c []float32, ldc, cs, rows, cols int, alpha, beta float32)
+
+//go:noescape
+func dgemmKernelAVX2(k int, a []float64, as int, b []float64, bs int, c []float64, ldc, cs, rows, cols int, alpha, beta float64)
 
 // transpose4x8 and transpose4x4 (transpose_amd64.s, AVX) set
 // dst[q·ldd + r] = src[r·lds + q] for r < 4 and q < n; n is a multiple of
@@ -41,8 +63,10 @@ var kernels32, kernels64 = func() ([]*kernel[float32], []*kernel[float64]) {
 	var k32 []*kernel[float32]
 	var k64 []*kernel[float64]
 	if cpu.X86.HasAVX512F {
-		k32 = append(k32, &kernel[float32]{name: "avx512", mr: 12, nr: 32, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX512, tr: transpose4x8, trN: 8})
-		k64 = append(k64, &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 2016, kc: 192, nc: 512, directRows: 256, fn: dgemmKernelAVX512, tr: transpose4x4, trN: 4})
+		narrow := &kernel[float32]{name: "avx512x16", mr: 16, nr: 16, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX512x16, fnRowA: sgemmKernelAVX512x16RowA, general: true, tr: transpose4x8, trN: 8}
+		k32 = append(k32, &kernel[float32]{name: "avx512", mr: 12, nr: 32, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX512, fnRowA: sgemmKernelAVX512RowA, general: true, narrow: narrow, tr: transpose4x8, trN: 8})
+		narrow64 := &kernel[float64]{name: "avx512x8", mr: 16, nr: 8, mc: 2016, kc: 192, nc: 512, directRows: 256, fn: dgemmKernelAVX512x8, fnRowA: dgemmKernelAVX512x8RowA, general: true, tr: transpose4x4, trN: 4}
+		k64 = append(k64, &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 2016, kc: 192, nc: 512, directRows: 256, fn: dgemmKernelAVX512, fnRowA: dgemmKernelAVX512RowA, general: true, narrow: narrow64, tr: transpose4x4, trN: 4})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		k32 = append(k32, &kernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX2, tr: transpose4x8, trN: 8})
