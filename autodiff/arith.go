@@ -511,7 +511,29 @@ func (reluOp[T]) name() string { return "relu" }
 
 // d/dx max(x, 0) = [x > 0]
 func (reluOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Mul(g, constOf(g, tensor.Step(out.ins()[0].val())))
+	x := out.ins()[0]
+	if x.isScalar() {
+		grads[0] = Mul(g, constOf(g, tensor.Step(x.val())))
+		return
+	}
+	grads[0] = reluMask(g, x)
+}
+
+// reluMask returns g·[x > 0] (x held as a constant): ReLU's backward rule in
+// one pass over memory, with the bits of Mul(g, Step(x)).
+func reluMask[T Float](g, x *Var[T]) *Var[T] {
+	n := newNode(reluMaskOp[T]{}, g, constOf(g, x.val()), nil)
+	return n.set(tensor.ReLUMask(g.val(), x.val()))
+}
+
+type reluMaskOp[T Float] struct{}
+
+func (reluMaskOp[T]) name() string { return "relu_mask" }
+
+// ∂(g·[x > 0])/∂g = [x > 0]; the mask is a constant (its derivative in x is
+// 0 wherever it exists).
+func (reluMaskOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	grads[0] = reluMask(g, out.ins()[1])
 }
 
 // LeakyReLU returns x for x > 0 and slope·x otherwise (PyTorch's default slope

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"math"
+	"slices"
 	"unsafe"
 
 	"github.com/nabla-go/nabla/internal/vec"
@@ -580,6 +581,22 @@ func Step[T Float](a *Tensor[T]) *Tensor[T] {
 		return out
 	}
 	return Map(a, func(x T) T { return boolT[T](x > 0) })
+}
+
+// ReLUMask returns g·[a > 0] elementwise for g and a of one shape: the
+// backward pass of ReLU in one pass over memory, with the bits of
+// Mul(g, Step(a)).
+func ReLUMask[T Float](g, a *Tensor[T]) *Tensor[T] {
+	if !slices.Equal(g.shape, a.shape) {
+		panic(shapeErr("ReLUMask", "g and a must have one shape", g.shape, a.shape))
+	}
+	if v := fast[T](); v != nil && g.IsContiguous() && a.IsContiguous() && !g.isBroadcastScalar() && !a.isBroadcastScalar() {
+		out := arenaOf(g, a).Scratch(g.shape...)
+		n := len(out.data)
+		v.reluMask(out.data, g.data[g.offset:g.offset+n], a.data[a.offset:a.offset+n])
+		return out
+	}
+	return Zip("ReLUMask", g, a, func(g, x T) T { return g * boolT[T](x > 0) })
 }
 
 // allFinite reports whether no element of xs is NaN or ±Inf, with

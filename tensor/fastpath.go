@@ -14,6 +14,7 @@ type vecOps[T Float] struct {
 	add, sub, mul, div   func(dst, x, y []T)
 	addScalar, mulScalar func(dst, x []T, c T)
 	relu, step, exp, log func(dst, x []T)
+	reluMask             func(dst, g, x []T)
 	sum                  func(x []T) float64
 	max                  func(x []T) T
 }
@@ -22,7 +23,7 @@ func vecOpsOf[T vec.Float]() *vecOps[T] {
 	return &vecOps[T]{
 		add: vec.Add[T], sub: vec.Sub[T], mul: vec.Mul[T], div: vec.Div[T],
 		addScalar: vec.AddScalar[T], mulScalar: vec.MulScalar[T],
-		relu: vec.ReLU[T], step: vec.Step[T], sum: vec.Sum[T],
+		relu: vec.ReLU[T], step: vec.Step[T], reluMask: vec.ReLUMask[T], sum: vec.Sum[T],
 		exp: vec.Exp[T], log: vec.Log[T], max: vec.Max[T],
 	}
 }

@@ -111,6 +111,8 @@ func fastMatchesPlain[T, N Float](t *testing.T) {
 			sameBits(t, "ReLU "+name, ReLU(x), ReLU(xn))
 			sameBits(t, "ReLU = Apply(ReLUOf) "+name, ReLU(x), Apply(x, ReLUOf))
 			sameBits(t, "Step "+name, Step(x), Step(xn))
+			sameBits(t, "ReLUMask "+name, ReLUMask(y, x), ReLUMask(yn, xn))
+			sameBits(t, "ReLUMask = Mul(g, Step) "+name, ReLUMask(y, x), Mul(y, Step(x)))
 			c1, f1 := CountNonFinite(x)
 			c2, f2 := CountNonFinite(xn)
 			if c1 != c2 || f1 != f2 {
