@@ -197,6 +197,9 @@ func Neg[T Float](x *Var[T]) *Var[T] {
 	if x.isScalar() {
 		return n.setScalar(-x.item())
 	}
+	if v, ok := broadcastScalar(x); ok { // a gradient that is one number
+		return n.set(spread(x, -v))
+	}
 	return n.set(tensor.Neg(x.val()))
 }
 
@@ -213,6 +216,9 @@ func Scale[T Float](c T, x *Var[T]) *Var[T] {
 	n.k = c
 	if x.isScalar() {
 		return n.setScalar(c * x.item())
+	}
+	if v, ok := broadcastScalar(x); ok { // a gradient that is one number
+		return n.set(spread(x, c*v))
 	}
 	return n.set(tensor.Scale(c, x.val()))
 }
@@ -264,9 +270,9 @@ func (powConstOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 	case 1:
 		grads[0] = g
 	case 2:
-		grads[0] = Scale(2, Mul(g, x))
+		grads[0] = scaledMul(2, g, x) // 2·(g·x) in one pass
 	default:
-		grads[0] = Scale(p, Mul(g, PowConst(x, p-1)))
+		grads[0] = scaledMul(p, g, PowConst(x, p-1))
 	}
 }
 

@@ -239,7 +239,7 @@ func (t *Tensor[T]) Clone() *Tensor[T] {
 
 // clone returns a contiguous copy of t in ar (nil: ordinary memory).
 func clone[T Float](ar *Arena[T], t *Tensor[T]) *Tensor[T] {
-	out := ar.New(t.shape...)
+	out := ar.alloc(t.shape...)
 	if t.IsContiguous() {
 		copy(out.data, t.data[t.offset:t.offset+len(out.data)])
 		return out
