@@ -7,18 +7,31 @@ import "github.com/nabla-go/nabla/internal/vec"
 // check the assembly against its Go loops, and this package's tests check
 // every fast path against the plain loops through a named element type,
 // which never takes one).
+//
+// The elementwise loops run on several goroutines for long slices (see
+// runKernel), with the same results.
 type vecOps[T Float] struct {
 	add, sub, mul, div   func(dst, x, y []T)
 	addScalar, mulScalar func(dst, x []T, c T)
 	relu, step           func(dst, x []T)
 	sum                  func(x []T) float64
+	// mulScaled sets dst = c·(x·y) (x or y may have length 1) with the
+	// bits of mul and then mulScalar (see MulScaled).
+	mulScaled func(dst, x, y []T, c T)
 }
 
 func vecOpsOf[T vec.Float]() *vecOps[T] {
 	return &vecOps[T]{
-		add: vec.Add[T], sub: vec.Sub[T], mul: vec.Mul[T], div: vec.Div[T],
-		addScalar: vec.AddScalar[T], mulScalar: vec.MulScalar[T],
-		relu: vec.ReLU[T], step: vec.Step[T], sum: vec.Sum[T],
+		add:       func(d, x, y []T) { runKernel(kAdd, d, x, y, 0) },
+		sub:       func(d, x, y []T) { runKernel(kSub, d, x, y, 0) },
+		mul:       func(d, x, y []T) { runKernel(kMul, d, x, y, 0) },
+		div:       func(d, x, y []T) { runKernel(kDiv, d, x, y, 0) },
+		addScalar: func(d, x []T, c T) { runKernel(kAddScalar, d, x, nil, c) },
+		mulScalar: func(d, x []T, c T) { runKernel(kMulScalar, d, x, nil, c) },
+		relu:      func(d, x []T) { runKernel(kReLU, d, x, nil, 0) },
+		step:      func(d, x []T) { runKernel(kStep, d, x, nil, 0) },
+		mulScaled: func(d, x, y []T, c T) { runKernel(kMulScaled, d, x, y, c) },
+		sum:       vec.Sum[T], // one order of additions, whatever GOMAXPROCS
 	}
 }
 

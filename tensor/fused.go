@@ -38,47 +38,39 @@ func (t *Tensor[T]) SingleValue() (v T, ok bool) {
 
 // block is the number of elements a fused kernel processes at a time: both
 // steps of a block stay in the first-level cache (4096 float64 are 32 KB
-// for the result, read back at once).
+// for the result, read back at once; see mulScaledBlocks).
 const block = 4096
 
 // MulScaled returns c·(a·b) elementwise (broadcasting): the product rounded,
 // then scaled and rounded again, exactly Scale(c, Mul(a, b)), but in one
-// pass over memory for contiguous float32 and float64 operands (the product
-// of each block is scaled while it is still in cache).
+// pass over memory for contiguous float32 and float64 operands of one shape,
+// or one of them a broadcast scalar (the product of each block is scaled
+// while it is still in cache). Other operands take the two operations.
 func MulScaled[T Float](c T, a, b *Tensor[T]) *Tensor[T] {
+	v := fast[T]()
+	if v == nil || !(whole(a) && (whole(b) && sameShape(a.shape, b.shape) || single(b, a)) || single(a, b) && whole(b)) {
+		return Scale(c, Mul(a, b))
+	}
+	// zip calls the flat kernel with both operands whole, or one of length 1.
 	return zip(nil, "MulScaled", a, b, func(x, y T) T { return c * (x * y) }, func(dst, x, y []T) {
-		v := fast[T]()
-		if v == nil {
-			switch {
-			case len(x) == len(dst) && len(y) == len(dst):
-				for i := range dst {
-					dst[i] = c * (x[i] * y[i])
-				}
-			case len(x) == len(dst):
-				for i := range dst {
-					dst[i] = c * (x[i] * y[0])
-				}
-			default:
-				for i := range dst {
-					dst[i] = c * (x[0] * y[i])
-				}
-			}
-			return
-		}
-		// The same kernels, in the same operand order, as Mul and then
-		// Scale: the results are those of the two passes, bit for bit.
-		for lo := 0; lo < len(dst); lo += block {
-			hi := min(lo+block, len(dst))
-			d := dst[lo:hi]
-			switch {
-			case len(x) == len(dst) && len(y) == len(dst):
-				v.mul(d, x[lo:hi], y[lo:hi])
-			case len(x) == len(dst):
-				v.mulScalar(d, x[lo:hi], y[0])
-			default:
-				v.mulScalar(d, y[lo:hi], x[0])
-			}
-			v.mulScalar(d, d, c)
-		}
+		v.mulScaled(dst, x, y, c) // block by block: see mulScaledBlocks
 	})
+}
+
+// whole reports whether t is contiguous and more than one stored element.
+func whole[T Float](t *Tensor[T]) bool { return t.IsContiguous() && !t.isBroadcastScalar() }
+
+// single reports whether s is one stored element whose broadcast with t has
+// t's shape.
+func single[T Float](s, t *Tensor[T]) bool {
+	if !s.isBroadcastScalar() || len(s.shape) > len(t.shape) {
+		return false
+	}
+	k := len(t.shape) - len(s.shape)
+	for i, d := range s.shape {
+		if d != 1 && d != t.shape[k+i] {
+			return false
+		}
+	}
+	return true
 }
