@@ -18,6 +18,7 @@ type vecOps[T Float] struct {
 	// mulScaled sets dst = c·(x·y) (x or y may have length 1) with the
 	// bits of mul and then mulScalar (see MulScaled).
 	mulScaled func(dst, x, y []T, c T)
+	copy      func(dst, x []T) // the built-in copy, of equal lengths
 }
 
 func vecOpsOf[T vec.Float]() *vecOps[T] {
@@ -31,6 +32,7 @@ func vecOpsOf[T vec.Float]() *vecOps[T] {
 		relu:      func(d, x []T) { runKernel(kReLU, d, x, nil, 0) },
 		step:      func(d, x []T) { runKernel(kStep, d, x, nil, 0) },
 		mulScaled: func(d, x, y []T, c T) { runKernel(kMulScaled, d, x, y, c) },
+		copy:      func(d, x []T) { runKernel(kCopy, d, x, nil, 0) },
 		sum:       vec.Sum[T], // one order of additions, whatever GOMAXPROCS
 	}
 }

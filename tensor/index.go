@@ -203,9 +203,14 @@ func Pad[T Float](a *Tensor[T], axis, before, after int) *Tensor[T] {
 	outer, inner := outerInner(shape, axis)
 	pre, mid, post := before*inner, a.shape[axis]*inner, after*inner
 	src := a.data[a.offset : a.offset+outer*mid]
+	v := fast[T]()
 	for o, d := 0, out.data; o < outer; o++ {
 		clear(d[:pre])
-		copy(d[pre:pre+mid], src[o*mid:(o+1)*mid])
+		if row := src[o*mid : (o+1)*mid]; v != nil {
+			v.copy(d[pre:pre+mid], row) // on several goroutines if long
+		} else {
+			copy(d[pre:pre+mid], row)
+		}
 		clear(d[pre+mid : pre+mid+post])
 		d = d[pre+mid+post:]
 	}

@@ -33,6 +33,7 @@ const (
 	kReLU                    // dst = max(x, 0)
 	kStep                    // dst = [x > 0]
 	kMulScaled               // dst = c · (x · y), x or y possibly of length 1
+	kCopy                    // dst = x
 )
 
 // kernelJob is one call of a kernel, which workers.Do runs chunk by chunk.
@@ -77,6 +78,8 @@ func (j *kernelJob[T]) run(lo, hi int) {
 			y = y[lo:hi]
 		}
 		mulScaledBlocks(d, x, y, j.c)
+	case kCopy:
+		copy(d, j.x[lo:hi])
 	}
 }
 

@@ -41,6 +41,8 @@ func parallelMatchesPlain[T, N Float](t *testing.T) {
 	sameBits(t, "Step", Step(x), Step(xn))
 	sameBits(t, "MulScaled", MulScaled(c, x, y), MulScaled(N(c), xn, yn))
 	sameBits(t, "MulScaled scalar", MulScaled(c, cs, y), MulScaled(N(c), cn, yn))
+	sameBits(t, "Pad", Pad(x, 0, 3, 5), Pad(xn, 0, 3, 5))
+	sameBits(t, "Clone", x.Clone(), xn.Clone())
 	sameBits(t, "AddInto in place", AddInto(clone(nil, y), clone(nil, y), x), AddInto(clone(nil, yn), clone(nil, yn), xn))
 }
 
@@ -55,6 +57,7 @@ func TestParallelKernelsAllocateNothing(t *testing.T) {
 		ar.Reset()
 		xv := ar.View(x)
 		MulScaled(2, Add(xv, xv), Scale(3, xv))
+		Pad(xv, 0, 1, 1)
 	}
 	step()
 	step()

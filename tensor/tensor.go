@@ -241,7 +241,11 @@ func (t *Tensor[T]) Clone() *Tensor[T] {
 func clone[T Float](ar *Arena[T], t *Tensor[T]) *Tensor[T] {
 	out := ar.alloc(t.shape...)
 	if t.IsContiguous() {
-		copy(out.data, t.data[t.offset:t.offset+len(out.data)])
+		if v := fast[T](); v != nil {
+			v.copy(out.data, t.data[t.offset:t.offset+len(out.data)])
+		} else {
+			copy(out.data, t.data[t.offset:t.offset+len(out.data)])
+		}
 		return out
 	}
 	i := 0
