@@ -252,8 +252,12 @@ func (w *walker[T]) backwardPass(out *Var[T], wrt []*Var[T], opts BackwardOption
 			g.flags &^= ownedFlag // the rule may hand g on to several inputs
 		}
 		ins := n.ins()
-		sc, scatters := n.fn.(scatterer[T])
-		if scatters && !locate && g.noRecord {
+		var sc scatterer[T]
+		scatters := false
+		if g.noRecord && g.value != nil { // not for lazy scalars: a scalar chain skips the assertion
+			sc, scatters = n.fn.(scatterer[T])
+		}
+		if scatters && !locate {
 			if in := ins[0]; in.requiresGrad && in.mark == n.mark && in.pending != nil && owned(in.pending) && sc.addGrad(n, g, in.pending) {
 				continue
 			}
@@ -279,7 +283,7 @@ func (w *walker[T]) backwardPass(out *Var[T], wrt []*Var[T], opts BackwardOption
 			}
 			if in.pending == nil {
 				in.pending = gi
-				if scatters && gi.noRecord && gi.value != nil { // a new tensor of the rule's own
+				if scatters && gi.value != nil { // a new tensor of the rule's own
 					gi.flags |= ownedFlag
 				}
 			} else {
