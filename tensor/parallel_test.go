@@ -65,3 +65,27 @@ func TestParallelKernelsAllocateNothing(t *testing.T) {
 		t.Errorf("a step of parallel operations allocates %v times, want 0", n)
 	}
 }
+
+// BenchmarkLongElementwise times ops on 10⁶ float64 in an Arena, the
+// Rosenbrock gradient's sizes; run with -cpu 1,2 to see the split's effect.
+func BenchmarkLongElementwise(b *testing.B) {
+	x := Full[float64](1.5, 1_000_000)
+	var ar Arena[float64]
+	for _, c := range []struct {
+		name string
+		f    func(xv *Tensor[float64])
+	}{
+		{"Mul", func(xv *Tensor[float64]) { Mul(xv, xv) }},
+		{"Scale", func(xv *Tensor[float64]) { Scale(3, xv) }},
+		{"MulScaled", func(xv *Tensor[float64]) { MulScaled(2, xv, xv) }},
+		{"Pad", func(xv *Tensor[float64]) { Pad(xv, 0, 1, 0) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(8 * 1_000_000)
+			for b.Loop() {
+				ar.Reset()
+				c.f(ar.View(x))
+			}
+		})
+	}
+}
