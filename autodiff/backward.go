@@ -248,10 +248,15 @@ func (w *walker[T]) backwardPass(out *Var[T], wrt []*Var[T], opts BackwardOption
 		if wrt == nil {
 			n.pending = nil // free intermediate gradients as soon as they are used
 		}
-		if g.flags&ownedFlag != 0 {
-			g.flags &^= ownedFlag // the rule may hand g on to several inputs
-		}
 		ins := n.ins()
+		// An owned g stays owned during the rule, which may then write its
+		// result into it (see ownedFlag), unless the pass still needs g
+		// afterwards: as the gradient of a wrt Var, or to attribute a NaN.
+		owner := g.flags&ownedFlag != 0
+		if owner && (locate || !g.noRecord || wrt != nil && slices.Contains(wrt, n)) {
+			g.flags &^= ownedFlag
+			owner = false
+		}
 		var sc scatterer[T]
 		scatters := false
 		if g.noRecord && g.value != nil { // not for lazy scalars: a scalar chain skips the assertion
@@ -268,6 +273,9 @@ func (w *walker[T]) backwardPass(out *Var[T], wrt []*Var[T], opts BackwardOption
 		buf = buf[:len(ins)]
 		clear(buf)
 		n.fn.vjp(n, g, buf)
+		if owner && (len(ins) != 1 || buf[0] != g) {
+			g.flags &^= ownedFlag // handed on to several inputs, or dead
+		}
 		for j, in := range ins {
 			gi := buf[j]
 			if gi == nil || !in.requiresGrad || in.mark != n.mark {

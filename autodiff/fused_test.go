@@ -70,7 +70,9 @@ func closeAll(t *testing.T, what string, got, want []float64, rtol float64) {
 // Slices whose gradients overlap (added into an owned buffer in place),
 // windows along a first axis (contiguous) and a last axis (not), gradients
 // shared by the two inputs of an Add and then accumulated further, a Var
-// used twice, and the broadcast seed going through Scale and Neg.
+// used twice, rules writing into the gradient they were given (Neg, Scale,
+// Square, PowConst) alone and before a shared use, and the broadcast seed
+// going through Scale and Neg.
 var shortcutCases = map[string]func(x *Var[float64]) *Var[float64]{
 	"rosenbrock": rosenbrock,
 	"overlapping windows": func(x *Var[float64]) *Var[float64] {
@@ -90,6 +92,17 @@ var shortcutCases = map[string]func(x *Var[float64]) *Var[float64]{
 		rows := Mul(Slice(m, 0, 0, 3), Slice(m, 0, 1, 4))
 		cols := Mul(Slice(m, 1, 0, k-1), Slice(m, 1, 1, k))
 		return Add(Sum(Square(rows), false), Neg(Sum(Square(cols), false)))
+	},
+	"donated chain": func(x *Var[float64]) *Var[float64] {
+		// Each rule's gradient goes to one input and is overwritten there.
+		c := Neg(Scale(3, AddConst(PowConst(Neg(Square(x)), 3), 1)))
+		return Sum(Mul(Square(c), Sin(x)), false)
+	},
+	"donated then shared": func(x *Var[float64]) *Var[float64] {
+		y := Scale(2, x)
+		z := Sub(Neg(y), Square(y)) // y's gradient from both, then Scale's rule
+		w := Add(Square(z), Neg(z)) // z's gradient shared by Sub's inputs
+		return Sum(Mul(w, Cos(x)), false)
 	},
 	"scalar seed spread": func(x *Var[float64]) *Var[float64] {
 		return Neg(Scale(7, Sum(Neg(Scale(-0.5, Square(x))), false)))

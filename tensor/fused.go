@@ -46,15 +46,47 @@ const block = 4096
 // pass over memory for contiguous float32 and float64 operands of one shape,
 // or one of them a broadcast scalar (the product of each block is scaled
 // while it is still in cache). Other operands take the two operations.
-func MulScaled[T Float](c T, a, b *Tensor[T]) *Tensor[T] {
+func MulScaled[T Float](c T, a, b *Tensor[T]) *Tensor[T] { return MulScaledInto(nil, c, a, b) }
+
+// MulScaledInto writes c·(a·b) (broadcasting), as MulScaled computes it,
+// into dst and returns it: dst must be contiguous and have the broadcast
+// shape, and may be a or b. A nil dst means a new tensor, as MulScaled.
+func MulScaledInto[T Float](dst *Tensor[T], c T, a, b *Tensor[T]) *Tensor[T] {
 	v := fast[T]()
 	if v == nil || !(whole(a) && (whole(b) && sameShape(a.shape, b.shape) || single(b, a)) || single(a, b) && whole(b)) {
-		return Scale(c, Mul(a, b))
+		r := Scale(c, Mul(a, b))
+		if dst == nil {
+			return r
+		}
+		return into("MulScaledInto", dst, r)
 	}
 	// zip calls the flat kernel with both operands whole, or one of length 1.
-	return zip(nil, "MulScaled", a, b, func(x, y T) T { return c * (x * y) }, func(dst, x, y []T) {
+	return zip(dst, "MulScaled", a, b, func(x, y T) T { return c * (x * y) }, func(dst, x, y []T) {
 		v.mulScaled(dst, x, y, c) // block by block: see mulScaledBlocks
 	})
+}
+
+// ScaleInto writes c·a, as Scale computes it, into dst and returns it: dst
+// must be contiguous and have a's shape, and may be a itself.
+func ScaleInto[T Float](dst *Tensor[T], c T, a *Tensor[T]) *Tensor[T] {
+	dst.live()
+	a.live()
+	if v := fast[T](); v != nil && a.IsContiguous() && !a.isBroadcastScalar() && dst.IsContiguous() && sameShape(dst.shape, a.shape) {
+		n := a.Size()
+		v.mulScalar(dst.data[dst.offset:dst.offset+n], a.data[a.offset:a.offset+n], c) // Scale's kernel
+		return dst
+	}
+	return into("ScaleInto", dst, Scale(c, a))
+}
+
+// into copies the result r into dst, which must be contiguous with r's
+// shape, and returns dst.
+func into[T Float](op string, dst, r *Tensor[T]) *Tensor[T] {
+	if !dst.IsContiguous() || !sameShape(dst.shape, r.shape) {
+		panic(shapeErr(op, "the destination must be contiguous with the shape of the result", dst.shape, r.shape))
+	}
+	dst.CopyFrom(r)
+	return dst
 }
 
 // whole reports whether t is contiguous and more than one stored element.
