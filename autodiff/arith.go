@@ -54,7 +54,7 @@ func (subOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 		grads[0] = unbroadcast(g, out.ins()[0])
 	}
 	if needs(out, 1) {
-		grads[1] = unbroadcast(Neg(g), out.ins()[1])
+		grads[1] = fresh(unbroadcast(Neg(g), out.ins()[1]))
 	}
 }
 
@@ -197,6 +197,9 @@ func Neg[T Float](x *Var[T]) *Var[T] {
 	if x.isScalar() {
 		return n.setScalar(-x.item())
 	}
+	if v, ok := broadcastScalar(x); ok { // a gradient that is one number
+		return n.set(spread(x, -v))
+	}
 	return n.set(tensor.Neg(x.val()))
 }
 
@@ -205,7 +208,14 @@ type negOp[T Float] struct{}
 func (negOp[T]) name() string { return "neg" }
 
 // d/dx (−x) = −1
-func (negOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Neg(g) }
+func (negOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	if donate(g) { // −g into g's own memory (see ownedFlag)
+		tensor.ScaleInto(g.value, -1, g.value)
+		grads[0] = g
+		return
+	}
+	grads[0] = fresh(Neg(g))
+}
 
 // Scale returns c·x for a constant c.
 func Scale[T Float](c T, x *Var[T]) *Var[T] {
@@ -213,6 +223,9 @@ func Scale[T Float](c T, x *Var[T]) *Var[T] {
 	n.k = c
 	if x.isScalar() {
 		return n.setScalar(c * x.item())
+	}
+	if v, ok := broadcastScalar(x); ok { // a gradient that is one number
+		return n.set(spread(x, c*v))
 	}
 	return n.set(tensor.Scale(c, x.val()))
 }
@@ -222,7 +235,14 @@ type scaleOp[T Float] struct{}
 func (scaleOp[T]) name() string { return "scale" }
 
 // d/dx (c·x) = c
-func (scaleOp[T]) vjp(out, g *Var[T], grads []*Var[T]) { grads[0] = Scale(out.k, g) }
+func (scaleOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	if donate(g) { // c·g into g's own memory (see ownedFlag)
+		tensor.ScaleInto(g.value, out.k, g.value)
+		grads[0] = g
+		return
+	}
+	grads[0] = fresh(Scale(out.k, g))
+}
 
 // AddConst returns x + c for a constant c.
 func AddConst[T Float](x *Var[T], c T) *Var[T] {
@@ -264,9 +284,9 @@ func (powConstOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
 	case 1:
 		grads[0] = g
 	case 2:
-		grads[0] = Scale(2, Mul(g, x))
+		grads[0] = scaledMulGrad(2, g, x) // 2·(g·x) in one pass
 	default:
-		grads[0] = Scale(p, Mul(g, PowConst(x, p-1)))
+		grads[0] = scaledMulGrad(p, g, PowConst(x, p-1))
 	}
 }
 

@@ -48,9 +48,11 @@ func (v *Var[T]) BackwardWith(opts BackwardOptions[T]) error {
 // Gradients accumulate, and a first-order gradient is a plain value, so a
 // leaf keeps it in a buffer of its own: the first contribution is copied in
 // and later ones are added in place, which allocates nothing once the buffer
-// exists and survives ZeroGrad. (The contribution itself cannot be kept: it
-// may be scratch memory of the pass, memory of an Arena, or shared with
-// another leaf's gradient or with the seed.) A gradient recorded with
+// exists and survives ZeroGrad. (The contribution itself cannot be kept in
+// general: it may be scratch memory of the pass, memory of an Arena, or
+// shared with another leaf's gradient or with the seed. A leaf without a
+// buffer does keep a contribution the pass made for it alone and that lives
+// as long as the leaf, see ownedFlag and adoptable.) A gradient recorded with
 // CreateGraph is a graph instead, and accumulates by Add so that it can be
 // differentiated again.
 func (v *Var[T]) accumulate(g *Var[T], createGraph bool) {
@@ -69,6 +71,14 @@ func (v *Var[T]) accumulate(g *Var[T], createGraph bool) {
 			v.extra.gradBuf = nil
 		}
 		v.grad = Add(v.grad, g)
+	case v.grad == nil && (buf == nil || !sameShape(buf, v)) && owned(g) && adoptable(v, g.value):
+		// No buffer yet (a new leaf, or every leaf of an Arena), and g is a
+		// tensor the pass made for v's gradient alone: it becomes the buffer,
+		// which saves filling a new one with zeros and copying g into it.
+		g.flags &^= ownedFlag
+		buf = constOf(v, g.value)
+		v.params().gradBuf = buf
+		v.grad = buf
 	case v.grad == nil:
 		if buf == nil || !sameShape(buf, v) {
 			// Memory like v's: an Arena's leaf (Arena.Param) has its
@@ -93,6 +103,20 @@ func (v *Var[T]) accumulate(g *Var[T], createGraph bool) {
 			tensor.AddInto(buf.value, buf.value, g.value)
 		}
 	}
+}
+
+// adoptable reports whether the leaf v can keep t, a gradient tensor made by
+// a backward pass, as its own gradient buffer: t must live as long as v,
+// that is, be ordinary memory for an ordinary leaf and memory of v's own
+// Arena for a leaf of an Arena.
+func adoptable[T Float](v *Var[T], t *tensor.Tensor[T]) bool {
+	if t == nil {
+		return false
+	}
+	if v.slab == nil || v.slab.arena == nil {
+		return t.Arena() == nil
+	}
+	return v.slab.arena.clock != nil && t.Arena() != nil && t.Arena() == v.val().Arena()
 }
 
 // Gradients returns ∂out/∂wrt[i] (seeded as in opts) for each requested Var,
@@ -225,12 +249,33 @@ func (w *walker[T]) backwardPass(out *Var[T], wrt []*Var[T], opts BackwardOption
 			n.pending = nil // free intermediate gradients as soon as they are used
 		}
 		ins := n.ins()
+		// An owned g stays owned during the rule, which may then write its
+		// result into it (see ownedFlag), unless the pass still needs g
+		// afterwards: as the gradient of a wrt Var, or to attribute a NaN.
+		owner := g.flags&ownedFlag != 0
+		if owner && (locate || !g.noRecord || wrt != nil && slices.Contains(wrt, n)) {
+			g.flags &^= ownedFlag
+			owner = false
+		}
+		var sc scatterer[T]
+		scatters := false
+		if g.noRecord && g.value != nil { // not for lazy scalars: a scalar chain skips the assertion
+			sc, scatters = n.fn.(scatterer[T])
+		}
+		if scatters && !locate {
+			if in := ins[0]; in.requiresGrad && in.mark == n.mark && in.pending != nil && owned(in.pending) && sc.addGrad(n, g, in.pending) {
+				continue
+			}
+		}
 		if cap(buf) < len(ins) {
 			buf = make([]*Var[T], len(ins))
 		}
 		buf = buf[:len(ins)]
 		clear(buf)
 		n.fn.vjp(n, g, buf)
+		if owner && (len(ins) != 1 || buf[0] != g) {
+			g.flags &^= ownedFlag // handed on to several inputs, or dead
+		}
 		for j, in := range ins {
 			gi := buf[j]
 			if gi == nil || !in.requiresGrad || in.mark != n.mark {
@@ -246,8 +291,11 @@ func (w *walker[T]) backwardPass(out *Var[T], wrt []*Var[T], opts BackwardOption
 			}
 			if in.pending == nil {
 				in.pending = gi
+				if scatters && gi.value != nil { // a new tensor of the rule's own
+					gi.flags |= ownedFlag
+				}
 			} else {
-				in.pending = Add(in.pending, gi)
+				in.pending = addPending(in.pending, gi)
 			}
 		}
 	}

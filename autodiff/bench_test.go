@@ -84,7 +84,7 @@ func BenchmarkScalarChainBackward(b *testing.B) {
 // rosenbrock is the extended Rosenbrock function
 // f(x) = Σ_{i<n−1} 100(x_{i+1} − x_i²)² + (1 − x_i)², written with autodiff ops.
 func rosenbrock(x *Var[float64]) *Var[float64] {
-	n := x.Shape()[0]
+	n := x.Value().Dim(0) // Shape would allocate its copy
 	head, tail := Slice(x, 0, 0, n-1), Slice(x, 0, 1, n)
 	return Sum(Add(Scale(100, Square(Sub(tail, Square(head)))), Square(AddConst(Neg(head), 1))), false)
 }

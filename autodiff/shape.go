@@ -65,34 +65,50 @@ func T[F Float](x *Var[F]) *Var[F] { return Transpose(x, -2, -1) }
 // from the end).
 func Slice[T Float](x *Var[T], axis, start, end int) *Var[T] {
 	v := tensor.Slice(x.val(), axis, start, end)
-	n := x.val().Dim(axis)
-	if start < 0 {
-		start += n
+	n := newNode(sliceOp[T]{}, x, nil, nil).set(v)
+	if n.requiresGrad {
+		size := x.val().Dim(axis)
+		if start < 0 {
+			start += size
+		}
+		e := n.params()
+		e.axis, e.before, e.after = axis, start, size-start-v.Dim(axis)
 	}
-	return apply1(sliceOp[T]{axis, start, n - start - v.Dim(axis)}, x, v)
+	return n
 }
 
-type sliceOp[T Float] struct{ axis, before, after int }
+// sliceOp is Slice; a recorded node keeps the axis and the number of
+// elements before and after the window in its extra (an operation value
+// holding them would be allocated per node).
+type sliceOp[T Float] struct{}
 
 func (sliceOp[T]) name() string { return "slice" }
 
 // the adjoint of taking a window is putting it back among zeros
-func (o sliceOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Pad(g, o.axis, o.before, o.after)
+func (sliceOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	e := out.extra
+	grads[0] = Pad(g, e.axis, e.before, e.after)
 }
 
 // Pad inserts before zeros ahead of x and after zeros behind it along axis.
 func Pad[T Float](x *Var[T], axis, before, after int) *Var[T] {
-	return apply1(padOp[T]{axis, before}, x, tensor.Pad(x.val(), axis, before, after))
+	n := newNode(padOp[T]{}, x, nil, nil).set(tensor.Pad(x.val(), axis, before, after))
+	if n.requiresGrad {
+		e := n.params()
+		e.axis, e.before = axis, before
+	}
+	return n
 }
 
-type padOp[T Float] struct{ axis, before int }
+// padOp is Pad, with its parameters kept as Slice's.
+type padOp[T Float] struct{}
 
 func (padOp[T]) name() string { return "pad" }
 
 // the adjoint of padding is slicing
-func (o padOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
-	grads[0] = Slice(g, o.axis, o.before, o.before+out.ins()[0].val().Dim(o.axis))
+func (padOp[T]) vjp(out, g *Var[T], grads []*Var[T]) {
+	e := out.extra
+	grads[0] = Slice(g, e.axis, e.before, e.before+out.ins()[0].val().Dim(e.axis))
 }
 
 // Expand broadcasts x to shape without copying.

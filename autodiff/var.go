@@ -63,7 +63,8 @@ type Var[T Float] struct {
 
 // extra holds what few Vars need: a name, the inputs of operations with
 // more than two (Concat, Stack), the parameters of recorded operations that
-// have some (Sum's axes, TakeAlong's indices), and a leaf's gradient buffer.
+// have some (Sum's axes, TakeAlong's indices, Slice's window), and a leaf's
+// gradient buffer.
 // Keeping them out of Var keeps a scalar node at 96 bytes, which is what a
 // long chain of scalar operations costs. The extra of a node in an Arena
 // comes from the arena too.
@@ -72,10 +73,12 @@ type extra[T Float] struct {
 	more []*Var[T]
 	// axes is the set of reduced axes of Sum (bit i: axis i).
 	axes uint64
-	// axis and idx are TakeAlong's and PutAlong's axis and indices; axis is also
-	// LogSoftmax's, idx SoftmaxCrossEntropy's labels.
-	axis int
-	idx  []int
+	// axis and idx are TakeAlong's and PutAlong's axis and indices; axis is
+	// also LogSoftmax's, idx SoftmaxCrossEntropy's labels; axis, before and
+	// after are Slice's and Pad's axis and the sizes around the window.
+	axis          int
+	idx           []int
+	before, after int
 	// gradBuf is the leaf's own gradient storage (see accumulate).
 	gradBuf *Var[T]
 }

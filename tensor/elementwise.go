@@ -10,7 +10,7 @@ import (
 
 // Map returns a new tensor with f applied to every element of a.
 func Map[T Float](a *Tensor[T], f func(T) T) *Tensor[T] {
-	out := arenaOf(a, nil).New(a.shape...)
+	out := arenaOf(a, nil).Scratch(a.shape...)
 	if a.isBroadcastScalar() { // one element seen everywhere: compute it once
 		v := f(a.data[a.offset])
 		for i := range out.data {
@@ -57,7 +57,7 @@ func zip[T Float](out *Tensor[T], op string, a, b *Tensor[T], f func(x, y T) T, 
 		shape = broadcastInto(scratchInts(&buf, max(len(a.shape), len(b.shape))), op, a.shape, b.shape)
 	}
 	if out == nil {
-		out = ar.New(shape...)
+		out = ar.Scratch(shape...) // every element is written below
 	} else {
 		out.live()
 		if !sameShape(out.shape, shape) || !out.IsContiguous() {
@@ -385,9 +385,17 @@ func Where[T Float](cond, a, b *Tensor[T]) *Tensor[T] {
 // the kernel behind Neg, Scale and AddScalar.
 func affine[T Float](a *Tensor[T], c, d T) *Tensor[T] {
 	if !a.IsContiguous() || a.isBroadcastScalar() {
+		// The same expression as the loops below, so that a one-element
+		// tensor gets the bits a longer one gets (c·x + 0 would turn −0 into +0).
+		switch {
+		case d == 0:
+			return Map(a, func(x T) T { return c * x })
+		case c == 1:
+			return Map(a, func(x T) T { return x + d })
+		}
 		return Map(a, func(x T) T { return c*x + d })
 	}
-	out := arenaOf(a, nil).New(a.shape...)
+	out := arenaOf(a, nil).Scratch(a.shape...)
 	src := a.data[a.offset : a.offset+len(out.data)]
 	v := fast[T]()
 	switch {
@@ -556,7 +564,7 @@ func ReLUOf(x float64) float64 {
 // ReLU returns max(x, 0) elementwise, as Apply(a, ReLUOf).
 func ReLU[T Float](a *Tensor[T]) *Tensor[T] {
 	if v := fast[T](); v != nil && a.IsContiguous() && !a.isBroadcastScalar() {
-		out := arenaOf(a, nil).New(a.shape...)
+		out := arenaOf(a, nil).Scratch(a.shape...)
 		v.relu(out.data, a.data[a.offset:a.offset+len(out.data)])
 		return out
 	}
@@ -576,7 +584,7 @@ func LeakyReLU[T Float](a *Tensor[T], slope T) *Tensor[T] {
 // Step returns 1 where x > 0 and 0 elsewhere: the derivative of ReLU.
 func Step[T Float](a *Tensor[T]) *Tensor[T] {
 	if v := fast[T](); v != nil && a.IsContiguous() && !a.isBroadcastScalar() {
-		out := arenaOf(a, nil).New(a.shape...)
+		out := arenaOf(a, nil).Scratch(a.shape...)
 		v.step(out.data, a.data[a.offset:a.offset+len(out.data)])
 		return out
 	}

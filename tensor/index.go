@@ -192,7 +192,27 @@ func Pad[T Float](a *Tensor[T], axis, before, after int) *Tensor[T] {
 	var sb [maxStackDims]int
 	shape := append(scratchInts(&sb, 0), a.shape...)
 	shape[axis] += before + after
-	out := arenaOf(a, nil).New(shape...)
-	Slice(out, axis, before, before+a.shape[axis]).CopyFrom(a)
+	ar := arenaOf(a, nil)
+	if !a.IsContiguous() {
+		out := ar.New(shape...)
+		Slice(out, axis, before, before+a.shape[axis]).CopyFrom(a)
+		return out
+	}
+	// One pass: each row of the result is zeros, a's row, zeros.
+	out := ar.Scratch(shape...)
+	outer, inner := outerInner(shape, axis)
+	pre, mid, post := before*inner, a.shape[axis]*inner, after*inner
+	src := a.data[a.offset : a.offset+outer*mid]
+	v := fast[T]()
+	for o, d := 0, out.data; o < outer; o++ {
+		clear(d[:pre])
+		if row := src[o*mid : (o+1)*mid]; v != nil {
+			v.copy(d[pre:pre+mid], row) // on several goroutines if long
+		} else {
+			copy(d[pre:pre+mid], row)
+		}
+		clear(d[pre+mid : pre+mid+post])
+		d = d[pre+mid+post:]
+	}
 	return out
 }

@@ -239,9 +239,13 @@ func (t *Tensor[T]) Clone() *Tensor[T] {
 
 // clone returns a contiguous copy of t in ar (nil: ordinary memory).
 func clone[T Float](ar *Arena[T], t *Tensor[T]) *Tensor[T] {
-	out := ar.New(t.shape...)
+	out := ar.Scratch(t.shape...)
 	if t.IsContiguous() {
-		copy(out.data, t.data[t.offset:t.offset+len(out.data)])
+		if v := fast[T](); v != nil {
+			v.copy(out.data, t.data[t.offset:t.offset+len(out.data)])
+		} else {
+			copy(out.data, t.data[t.offset:t.offset+len(out.data)])
+		}
 		return out
 	}
 	i := 0

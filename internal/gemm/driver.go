@@ -4,13 +4,15 @@ import (
 	"runtime"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/nabla-go/nabla/internal/workers"
 )
 
 // ParallelFlops is the least work, in floating-point operations (2·m·n·k),
 // per goroutine when a product is split: products of 2·ParallelFlops or more
 // run on min(GOMAXPROCS, 2·m·n·k / ParallelFlops) goroutines. At 100 GFLOP/s
 // that is at least 10 µs each, against well under 1 µs to hand a chunk to a
-// spinning helper (helpers.go); a parked helper that wakes late costs
+// spinning helper (internal/workers); a parked helper that wakes late costs
 // nothing, as the caller takes its chunks. Smaller products run on the
 // calling goroutine and never pay for synchronisation. Measured on Zen 4
 // with 2 vCPUs, float32: 128³ (4.2 MFLOP) at 140–165 GFLOP/s against 93 on
@@ -177,7 +179,7 @@ func orient[T Float](kern *kernel[T], transA, transB bool, m, n, k int) (*kernel
 func padded(n, tile int) int { return (n + tile - 1) / tile * tile }
 
 // parallel runs serial on chunks of C, on the calling goroutine and p−1
-// helpers (helpers.go). The chunks are bands of rows or of columns of C,
+// helpers (internal/workers). The chunks are bands of rows or of columns of C,
 // whichever copies less: every band packs its own copy of the operand the
 // bands share (all of op(B) for row bands, unless B is read in place; all
 // of op(A) for column bands). The chunks (4p for products of up to p·10⁸
@@ -212,20 +214,9 @@ func parallel[T Float](kern *kernel[T], p int, transA, transB bool, m, n, k int,
 	if pr.byRows {
 		pr.size, pr.count = rowSize, rowCount
 	}
-	pr.next.Store(0)
-	pr.done.Store(0)
-	pr.refs.Store(1) // the caller's
-	for _, h := range getHelpers(min(p, pr.count) - 1) {
-		pr.refs.Add(1)
-		if !h.offer(&pr.job) {
-			pr.refs.Add(-1)
-		}
-	}
-	pr.chunks()
-	for pr.done.Load() < int64(pr.count) { // chunks still running on helpers
-		runtime.Gosched()
-	}
-	pr.release()
+	workers.Do(p, pr.count, pr)
+	pr.args = args[T]{}
+	listOf[product[T]](freeProducts32, freeProducts64).put(pr)
 }
 
 // args are the operands of one product, as serial takes them.
@@ -243,60 +234,33 @@ type args[T Float] struct {
 	rs, cs         int
 }
 
-// product is the shared state of one parallel product: its operands, how C
-// is cut, and counters of the chunks handed out and done. Products are
-// pooled; refs counts the goroutines that may still touch one (the caller,
-// and every helper it was offered to), and the last to let go returns it.
+// product is one parallel product: its operands and how C is cut into
+// chunks, run by workers.Do. Products are pooled: after Do returns no
+// goroutine touches one.
 type product[T Float] struct {
-	job              // what helpers are offered; job.w is the product itself
 	args[T]          // the operands
 	byRows      bool // bands of rows (else of columns)
 	size, count int  // rows or columns per band, and bands
-	next, done  atomic.Int64
-	refs        atomic.Int32
 }
 
-// run is what a helper does with the product: its share of the chunks,
-// then let go.
-func (pr *product[T]) run() {
-	pr.chunks()
-	pr.release()
-}
-
-// chunks computes bands of C until none is left.
-func (pr *product[T]) chunks() {
+// Chunk computes band i of C.
+func (pr *product[T]) Chunk(i int) {
 	g := &pr.args
-	for {
-		i := int(pr.next.Add(1) - 1)
-		if i >= pr.count {
-			return
+	lo := i * pr.size
+	if pr.byRows { // rows lo:lo+size of op(A) and C
+		rows := min(pr.size, g.m-lo)
+		aOff := lo * g.lda
+		if g.transA {
+			aOff = lo
 		}
-		lo := i * pr.size
-		if pr.byRows { // rows lo:lo+size of op(A) and C
-			rows := min(pr.size, g.m-lo)
-			aOff := lo * g.lda
-			if g.transA {
-				aOff = lo
-			}
-			serial(g.kern, g.transA, g.transB, rows, g.n, g.k, g.alpha, g.a[aOff:], g.lda, g.b, g.ldb, g.beta, g.c[lo*g.rs:], g.rs, g.cs)
-		} else { // columns lo:lo+size of op(B) and C
-			cols := min(pr.size, g.n-lo)
-			bOff := lo
-			if g.transB {
-				bOff = lo * g.ldb
-			}
-			serial(g.kern, g.transA, g.transB, g.m, cols, g.k, g.alpha, g.a, g.lda, g.b[bOff:], g.ldb, g.beta, g.c[lo*g.cs:], g.rs, g.cs)
+		serial(g.kern, g.transA, g.transB, rows, g.n, g.k, g.alpha, g.a[aOff:], g.lda, g.b, g.ldb, g.beta, g.c[lo*g.rs:], g.rs, g.cs)
+	} else { // columns lo:lo+size of op(B) and C
+		cols := min(pr.size, g.n-lo)
+		bOff := lo
+		if g.transB {
+			bOff = lo * g.ldb
 		}
-		pr.done.Add(1)
-	}
-}
-
-// release lets go of the product; the last one puts it back on the free
-// list, without references to the operands.
-func (pr *product[T]) release() {
-	if pr.refs.Add(-1) == 0 {
-		pr.args = args[T]{}
-		listOf[product[T]](freeProducts32, freeProducts64).put(pr)
+		serial(g.kern, g.transA, g.transB, g.m, cols, g.k, g.alpha, g.a, g.lda, g.b[bOff:], g.ldb, g.beta, g.c[lo*g.cs:], g.rs, g.cs)
 	}
 }
 
@@ -305,9 +269,7 @@ func getProduct[T Float]() *product[T] {
 	if pr, ok := listOf[product[T]](freeProducts32, freeProducts64).get(); ok {
 		return pr
 	}
-	pr := new(product[T])
-	pr.job.w = pr
-	return pr
+	return new(product[T])
 }
 
 // freeList is a bounded list of idle objects kept for reuse: one in an
