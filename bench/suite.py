@@ -162,12 +162,16 @@ def chain(t, count, have_torch):
     tns = None
     if have_torch:
         tns = min(peer("torch_scalar_chain.py", "--threads", th, "--consts", "tensor")[0]["ns_per_op"] for th in (1, 2))
-    for name, label in (("BenchmarkScalarChainArena", "scalar chain, Arena (ns/op)"), ("BenchmarkScalarChain", "scalar chain, fresh memory (ns/op)")):
+    # Targets: ≥ 20× PyTorch per op (the speed issue), and ≤ 100 ns/op in an
+    # Arena (the core engine's issue).
+    for name, label, cap in (("BenchmarkScalarChainArena", "scalar chain, Arena (ns/op)", 100),
+                             ("BenchmarkScalarChain", "scalar chain, fresh memory (ns/op)", None)):
         if name in res:
             ns = res[name]["ns/chain-op"]
             speedup = tns / ns if tns else None
-            met = ns <= 100 and (speedup is None or speedup >= 20)
-            t.add("chain", label + " — ratio: PyTorch/nabla", ns, "PyTorch", tns, "ns/op", speedup, "≤ 100 ns, ≥ 20×", met)
+            met = (cap is None or ns <= cap) and (speedup is None or speedup >= 20)
+            target = f"≤ {cap} ns, ≥ 20×" if cap else "≥ 20×"
+            t.add("chain", label + " — ratio: PyTorch/nabla", ns, "PyTorch", tns, "ns/op", speedup, target, met)
 
 
 def rosenbrock(t, count, have_torch):
