@@ -46,10 +46,9 @@ type kernel[T Float] struct {
 	// as reading it a few times; below that reuse, reading it in place is
 	// cheaper.
 	directRows int
-	// tr, if not nil, is a fast transpose4 (see there) for n a multiple
-	// of trN; packing uses it for operands it has to transpose.
-	tr  func(n int, src []T, lds int, dst []T, ldd int)
-	trN int
+	// trs are fast transposes for packing operands that have to be
+	// transposed, most rows first (see transpose).
+	trs []transposer[T]
 }
 
 // workspace holds one goroutine's packing buffers.
@@ -543,16 +542,7 @@ func packA[T Float](kern *kernel[T], dst []T, trans bool, a []T, lda, ic, pc, mc
 			clear(panel)
 		}
 		// op(A)[i, p] = a[i·lda + p]: rows of a are rows of the panel.
-		base := (ic+ir)*lda + pc
-		i := 0
-		for ; i+4 <= rows; i += 4 {
-			kern.transpose4(kc, a[base+i*lda:], lda, panel[i:], mr)
-		}
-		for ; i < rows; i++ {
-			for p, v := range a[base+i*lda:][:kc] {
-				panel[p*mr+i] = v
-			}
-		}
+		kern.transpose(rows, kc, a[(ic+ir)*lda+pc:], lda, panel, mr)
 	}
 }
 
@@ -593,34 +583,6 @@ func packB[T Float](kern *kernel[T], dst []T, trans bool, b []T, ldb, pc, jc, kc
 			clear(panel)
 		}
 		// op(B)[p, j] = b[j·ldb + p]: rows of b are columns of the panel.
-		base := (jc+jr)*ldb + pc
-		j := 0
-		for ; j+4 <= cols; j += 4 {
-			kern.transpose4(kc, b[base+j*ldb:], ldb, panel[j:], nr)
-		}
-		for ; j < cols; j++ {
-			for p, v := range b[base+j*ldb:][:kc] {
-				panel[p*nr+j] = v
-			}
-		}
-	}
-}
-
-// transpose4 sets dst[q·ldd + r] = src[r·lds + q] for r < 4 and q < n:
-// four rows of src become n rows of four values in dst. It uses kern.tr,
-// if there is one, for the leading multiple of kern.trN.
-func (kern *kernel[T]) transpose4(n int, src []T, lds int, dst []T, ldd int) {
-	q := 0
-	if kern.tr != nil {
-		q = n / kern.trN * kern.trN
-		if q > 0 {
-			_ = src[3*lds+q-1]
-			_ = dst[(q-1)*ldd+3]
-			kern.tr(q, src, lds, dst, ldd)
-		}
-	}
-	for ; q < n; q++ {
-		d := (*[4]T)(dst[q*ldd:])
-		d[0], d[1], d[2], d[3] = src[q], src[lds+q], src[2*lds+q], src[3*lds+q]
+		kern.transpose(cols, kc, b[(jc+jr)*ldb+pc:], ldb, panel, nr)
 	}
 }
