@@ -96,14 +96,17 @@ func gen(w *bytes.Buffer, s tspec) {
 	p("LEAQ (R8)(R8*2), R10")
 	p("LEAQ (R9)(R9*2), R11")
 	fmt.Fprintf(w, "\n%s_loop:\n", s.name)
-	for r := 0; r < s.rows; r++ { // row r of the block into register r
-		p("%s %s, %s", mov, at("SI", "BX", "R8", "R10", r), z(r))
-	}
 	var col []int // col[c]: the register holding column c of the block
 	half := false // col[c] for c < 8 holds columns c and c+8, in its halves
+	if s.elem == 8 {
+		col = transpose8x8(p)
+	} else {
+		for r := 0; r < s.rows; r++ { // row r of the block into register r
+			p("%s %s, %s", mov, at("SI", "BX", "R8", "R10", r), z(r))
+		}
+	}
 	switch {
 	case s.elem == 8:
-		col = transpose8x8(p)
 	case s.rows == 16:
 		col = transpose16x16(p)
 	default:
@@ -133,30 +136,48 @@ func gen(w *bytes.Buffer, s tspec) {
 // the 128-bit lane L of a register, and P(x, y) the 128-bit pair or quad
 // of rows x…y at one column.
 
-// transpose8x8 transposes 8×8 float64 values: 24 shuffles.
+// transpose8x8 loads and transposes 8×8 float64 values: the loads put
+// halves of two rows in each register, rows 0, 2 (and 1, 3; 4, 6; 5, 7) at
+// columns 0…3, then at columns 4…7, which leaves 16 shuffles, not 24.
 func transpose8x8(p func(string, ...any)) []int {
-	// t(2i+e) = rows 2i, 2i+1 at column 2L+e in lane L.
-	for i := 0; i < 4; i++ {
-		p("VUNPCKLPD %s, %s, %s", z(2*i+1), z(2*i), z(8+2*i))
-		p("VUNPCKHPD %s, %s, %s", z(2*i+1), z(2*i), z(8+2*i+1))
+	p("LEAQ (SI)(R8*4), BX")
+	row := func(r, off int) string {
+		base := "SI"
+		if r >= 4 {
+			base = "BX"
+		}
+		idx := [4]string{"", "(R8*1)", "(R8*2)", "(R10*1)"}[r%4]
+		o := ""
+		if off > 0 {
+			o = fmt.Sprint(off)
+		}
+		return fmt.Sprintf("%s(%s)%s", o, base, idx)
 	}
-	// u(h, e, s), rows 4h…4h+3: lanes P(4h, 4h+1) at columns e+2s and
-	// e+2s+4, then P(4h+2, 4h+3) at the same two.
-	u := func(h, e, s int) int { return 16 + 4*h + 2*e + s }
-	for h := 0; h < 2; h++ {
-		for e := 0; e < 2; e++ {
-			a, b := 8+4*h+e, 8+4*h+2+e
-			p("VSHUFF64X2 $0x88, %s, %s, %s", z(b), z(a), z(u(h, e, 0)))
-			p("VSHUFF64X2 $0xDD, %s, %s, %s", z(b), z(a), z(u(h, e, 1)))
+	// Z(4g+i): columns 4g…4g+3 of row lo[i], then of row lo[i]+2.
+	lo := [4]int{0, 1, 4, 5}
+	for g := 0; g < 2; g++ {
+		for i, r := range lo {
+			p("VMOVUPD %s, Y%d", row(r, 32*g), 4*g+i)
+			p("VINSERTF64X4 $1, %s, %s, %s", row(r+2, 32*g), z(4*g+i), z(4*g+i))
 		}
 	}
 	col := make([]int, 8)
-	for e := 0; e < 2; e++ {
-		for s := 0; s < 2; s++ {
-			c := e + 2*s
-			col[c], col[c+4] = 24+c, 24+c+4
-			p("VSHUFF64X2 $0x88, %s, %s, %s", z(u(1, e, s)), z(u(0, e, s)), z(col[c]))
-			p("VSHUFF64X2 $0xDD, %s, %s, %s", z(u(1, e, s)), z(u(0, e, s)), z(col[c+4]))
+	for g := 0; g < 2; g++ {
+		// t(h, e): rows of pair h (0: rows 0, 1 | 2, 3; 1: rows 4, 5 |
+		// 6, 7) at column 4g+e in lane 0 and 4g+e+2 in lane 1, then the
+		// second rows of the pair at the same two.
+		t := func(h, e int) int { return 8 + 4*g + 2*h + e }
+		for h := 0; h < 2; h++ {
+			p("VUNPCKLPD %s, %s, %s", z(4*g+2*h+1), z(4*g+2*h), z(t(h, 0)))
+			p("VUNPCKHPD %s, %s, %s", z(4*g+2*h+1), z(4*g+2*h), z(t(h, 1)))
+		}
+		// Lanes 0 and 2 of t(0, e) and of t(1, e) are column 4g+e; lanes
+		// 1 and 3, column 4g+e+2.
+		for e := 0; e < 2; e++ {
+			c := 4*g + e
+			col[c], col[c+2] = 16+c, 16+c+2
+			p("VSHUFF64X2 $0x88, %s, %s, %s", z(t(1, e)), z(t(0, e)), z(col[c]))
+			p("VSHUFF64X2 $0xDD, %s, %s, %s", z(t(1, e)), z(t(0, e)), z(col[c+2]))
 		}
 	}
 	return col
