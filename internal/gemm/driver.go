@@ -182,8 +182,9 @@ func padded(n, tile int) int { return (n + tile - 1) / tile * tile }
 // of op(A) for column bands). The chunks (4p for products of up to p·10⁸
 // flops, p above, and p row bands that pack op(B)) are taken in turn by
 // whichever goroutine is free, so a helper that starts late, or is busy
-// with another product, delays little: the others take its chunks. The shared state is a pooled
-// product, so a parallel product allocates nothing.
+// with another product, delays little: the others take its chunks. The
+// shared state is a pooled product, so a parallel product allocates
+// nothing.
 func parallel[T Float](kern *kernel[T], p int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, rs, cs int) {
 	// Four chunks per goroutine while a goroutine's share is under about a
 	// millisecond (10⁸ flops), so a helper that starts up to 0.3 ms late

@@ -7,13 +7,13 @@
 //
 // Each function sets dst[q·ldd + r] = src[r·lds + q] for r < rows and
 // q < n, n a multiple of cols: per step it loads a rows×cols block of src,
-// one row per register, transposes it in registers and stores the cols
-// rows of the result, whole cache lines of a packed panel at a time. The
-// transpose is the usual butterfly, each stage pairing registers and
-// interleaving ever larger units: 32-bit values (VUNPCKLPS/VUNPCKHPS),
-// 64-bit pairs (VUNPCKLPD/VUNPCKHPD), then 128-bit lanes twice
-// (VSHUFF32X4/VSHUFF64X2 with 0x88, the even lanes of both sources, and
-// 0xDD, the odd ones).
+// one row per register (float64: half rows, two per register), transposes
+// it in registers and stores the cols rows of the result, whole cache lines
+// of a packed panel at a time. The transpose is the usual butterfly, each
+// stage pairing registers and interleaving ever larger units: 32-bit values
+// (VUNPCKLPS/VUNPCKHPS), 64-bit pairs (VUNPCKLPD/VUNPCKHPD), then 128-bit
+// lanes (VSHUFF32X4/VSHUFF64X2 with 0x88, the even lanes of both sources,
+// and 0xDD, the odd ones), twice, or once where the loads paired halves.
 package main
 
 import (
@@ -28,6 +28,7 @@ type tspec struct {
 	elem, rows, cols int
 }
 
+// tspecs are the transposes written, in the order of the file.
 var tspecs = []tspec{
 	{"transpose8x8", 8, 8, 8},
 	{"transpose16x16", 4, 16, 16},
