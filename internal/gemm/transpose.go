@@ -2,7 +2,8 @@ package gemm
 
 // transposer is a fast transpose of a band of rows, for packing: fn sets
 // dst[q·ldd + r] = src[r·lds + q] for r < rows and q < n, where n is a
-// multiple of cols. fn does not check bounds; transpose does.
+// multiple of cols, a power of two. fn does not check bounds; transpose
+// does.
 type transposer[T Float] struct {
 	rows, cols int
 	fn         func(n int, src []T, lds int, dst []T, ldd int)
@@ -16,13 +17,18 @@ type transposer[T Float] struct {
 func (kern *kernel[T]) transpose(rows, n int, src []T, lds int, dst []T, ldd int) {
 	r := 0
 	for _, t := range kern.trs {
-		q := n / t.cols * t.cols
+		q := n &^ (t.cols - 1) // not n / t.cols * t.cols: a division costs as much as packing a few values
 		for ; q > 0 && r+t.rows <= rows; r += t.rows {
 			s, d := src[r*lds:], dst[r:]
 			_ = s[(t.rows-1)*lds+q-1] // what fn reads and writes
 			_ = d[(q-1)*ldd+t.rows-1]
 			t.fn(q, s, lds, d, ldd)
-			transposeLoop(t.rows, q, n, s, lds, d, ldd)
+			for p := q; p < n; p++ { // fewer than t.cols columns left
+				dp := d[p*ldd:][:t.rows]
+				for i := range dp {
+					dp[i] = s[i*lds+p]
+				}
+			}
 		}
 	}
 	if r < rows {
