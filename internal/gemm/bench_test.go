@@ -131,3 +131,41 @@ func BenchmarkPack(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPackTransposed times the packs that transpose, for every kernel
+// this CPU runs, on the operands of the forward product X·W1ᵀ of an
+// nn.Linear 784→128 (W1 stored 128×784): B = W1ᵀ (packB of the 784×128
+// op(B) from a 128×784 row-major b) and A = W1 (packA of a 128×784
+// row-major A), block by block as serial packs them, in ns per packed
+// element.
+func BenchmarkPackTransposed(b *testing.B) {
+	b.Run("float32", func(b *testing.B) { benchPackTransposed(b, withNarrow(kernels32)) })
+	b.Run("float64", func(b *testing.B) { benchPackTransposed(b, withNarrow(kernels64)) })
+}
+
+func benchPackTransposed[T Float](b *testing.B, kernels []*kernel[T]) {
+	const rows, cols = 128, 784 // W1, row-major
+	src := make([]T, rows*cols)
+	for i := range src {
+		src[i] = T(i)
+	}
+	for _, kern := range kernels {
+		dst := make([]T, max(kern.mc*kern.kc, kern.kc*kern.nc))
+		b.Run(kern.name+"/B=W1ᵀ", func(b *testing.B) {
+			for b.Loop() {
+				for pc := 0; pc < cols; pc += kern.kc {
+					packB(kern, dst, true, src, cols, pc, 0, min(kern.kc, cols-pc), rows)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(rows*cols), "ns/elem")
+		})
+		b.Run(kern.name+"/A=W1", func(b *testing.B) {
+			for b.Loop() {
+				for pc := 0; pc < cols; pc += kern.kc {
+					packA(kern, dst, false, src, cols, 0, pc, rows, min(kern.kc, cols-pc))
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(rows*cols), "ns/elem")
+		})
+	}
+}

@@ -5,6 +5,7 @@ package gemm
 import "golang.org/x/sys/cpu"
 
 //go:generate go run gen_kernels.go
+//go:generate go run gen_transpose.go
 
 // The assembly micro-kernels (kernels_amd64.s); see kernel.fn for what they
 // compute. They read k columns of mr values of A, as apart, and k rows of
@@ -53,6 +54,27 @@ func transpose4x8(n int, src []float32, lds int, dst []float32, ldd int)
 //go:noescape
 func transpose4x4(n int, src []float64, lds int, dst []float64, ldd int)
 
+// transpose16x16, transpose8x16 and transpose8x8 (transpose512_amd64.s,
+// AVX-512F) set dst[q·ldd + r] = src[r·lds + q] for r < 16, 8, 8 and
+// q < n; n is a multiple of 16, 16 and 8.
+
+//go:noescape
+func transpose16x16(n int, src []float32, lds int, dst []float32, ldd int)
+
+//go:noescape
+func transpose8x16(n int, src []float32, lds int, dst []float32, ldd int)
+
+//go:noescape
+func transpose8x8(n int, src []float64, lds int, dst []float64, ldd int)
+
+// The transposes each kind of kernel packs with (see kernel.transpose).
+var (
+	transposes32AVX512 = []transposer[float32]{{16, 16, transpose16x16}, {8, 16, transpose8x16}, {4, 8, transpose4x8}}
+	transposes64AVX512 = []transposer[float64]{{8, 8, transpose8x8}, {4, 4, transpose4x4}}
+	transposes32AVX    = []transposer[float32]{{4, 8, transpose4x8}}
+	transposes64AVX    = []transposer[float64]{{4, 4, transpose4x4}}
+)
+
 // kernels32 and kernels64 list the kernels this CPU can run, fastest first;
 // the first is the one Sgemm and Dgemm use.
 //
@@ -63,14 +85,14 @@ var kernels32, kernels64 = func() ([]*kernel[float32], []*kernel[float64]) {
 	var k32 []*kernel[float32]
 	var k64 []*kernel[float64]
 	if cpu.X86.HasAVX512F {
-		narrow := &kernel[float32]{name: "avx512x16", mr: 16, nr: 16, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX512x16, fnRowA: sgemmKernelAVX512x16RowA, general: true, tr: transpose4x8, trN: 8}
-		k32 = append(k32, &kernel[float32]{name: "avx512", mr: 12, nr: 32, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX512, fnRowA: sgemmKernelAVX512RowA, general: true, narrow: narrow, tr: transpose4x8, trN: 8})
-		narrow64 := &kernel[float64]{name: "avx512x8", mr: 16, nr: 8, mc: 2016, kc: 192, nc: 512, directRows: 256, fn: dgemmKernelAVX512x8, fnRowA: dgemmKernelAVX512x8RowA, general: true, tr: transpose4x4, trN: 4}
-		k64 = append(k64, &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 2016, kc: 192, nc: 512, directRows: 256, fn: dgemmKernelAVX512, fnRowA: dgemmKernelAVX512RowA, general: true, narrow: narrow64, tr: transpose4x4, trN: 4})
+		narrow := &kernel[float32]{name: "avx512x16", mr: 16, nr: 16, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX512x16, fnRowA: sgemmKernelAVX512x16RowA, general: true, trs: transposes32AVX512}
+		k32 = append(k32, &kernel[float32]{name: "avx512", mr: 12, nr: 32, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX512, fnRowA: sgemmKernelAVX512RowA, general: true, narrow: narrow, trs: transposes32AVX512})
+		narrow64 := &kernel[float64]{name: "avx512x8", mr: 16, nr: 8, mc: 2016, kc: 192, nc: 512, directRows: 256, fn: dgemmKernelAVX512x8, fnRowA: dgemmKernelAVX512x8RowA, general: true, trs: transposes64AVX512}
+		k64 = append(k64, &kernel[float64]{name: "avx512", mr: 12, nr: 16, mc: 2016, kc: 192, nc: 512, directRows: 256, fn: dgemmKernelAVX512, fnRowA: dgemmKernelAVX512RowA, general: true, narrow: narrow64, trs: transposes64AVX512})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		k32 = append(k32, &kernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX2, tr: transpose4x8, trN: 8})
-		k64 = append(k64, &kernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 2016, kc: 192, nc: 512, directRows: 256, fn: dgemmKernelAVX2, tr: transpose4x4, trN: 4})
+		k32 = append(k32, &kernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 2016, kc: 384, nc: 1024, directRows: 256, fn: sgemmKernelAVX2, trs: transposes32AVX})
+		k64 = append(k64, &kernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 2016, kc: 192, nc: 512, directRows: 256, fn: dgemmKernelAVX2, trs: transposes64AVX})
 	}
 	return append(k32, goKernel[float32]()), append(k64, goKernel[float64]())
 }()
