@@ -65,26 +65,13 @@ var shapes = []shape{
 }
 
 // stepShapes are the products of one training step of an MLP 784–128–10 on
-// a batch of b rows; see stepShapes in internal/gemm/bench_test.go.
+// a batch of b rows, as internal/gemm's benchmarks time them (gemm.StepShapes).
 func stepShapes(b int) []shape {
-	N, T := blas.NoTrans, blas.Trans
-	shapes := []shape{
-		{"X·W1", N, N, b, 128, 784},
-		{"H·W2", N, N, b, 10, 128},
-		{"Hᵀ·G", T, N, 128, 10, b},
-		{"G·W2ᵀ", N, T, b, 128, 10},
-		{"Xᵀ·dH", T, N, 784, 128, b},
-		{"X·W1ᵀ", N, T, b, 128, 784},
-		{"H·W2ᵀ", N, T, b, 10, 128},
-		{"G·W2", N, N, b, 128, 10},
-		{"Gᵀ·H", T, N, 10, 128, b},
-		{"dHᵀ·X", T, N, 128, 784, b},
+	var out []shape
+	for _, s := range gemm.StepShapes(b) {
+		out = append(out, shape{s.Name, s.TransA, s.TransB, s.M, s.N, s.K})
 	}
-	for i := range shapes {
-		s := &shapes[i]
-		s.name = fmt.Sprintf("B%d/%s/%dx%dx%d", b, s.name, s.m, s.n, s.k)
-	}
-	return shapes
+	return out
 }
 
 // parseShape reads a -shape value, m,n,k,tA,tB with tA and tB N or T.
